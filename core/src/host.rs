@@ -1,0 +1,275 @@
+//! Hosts as egress sees them: a name, an IPv4 address or an IPv6 address (with an optional
+//! zone id).
+//!
+//! Every component that looks at a host (the proxy URL parser, the no_proxy matcher, the
+//! router, the CONNECT encoder) goes through [`Host::parse`], so that "is this an address or a
+//! name?" is decided once, numerically, and the same way everywhere. Parsing borrows and never
+//! allocates; names keep their original spelling so diagnostics can quote them.
+
+use core::fmt;
+use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+/// A parsed host: what a URL's authority or a `no_proxy` entry names.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Host<'a> {
+    /// A DNS name as written (case and any single trailing dot preserved).
+    Name(&'a str),
+    /// An IPv4 address in dotted-quad form.
+    Ipv4(Ipv4Addr),
+    /// An IPv6 address, with the zone id (`fe80::1%eth0`) if one was given.
+    Ipv6 {
+        /// The address.
+        addr: Ipv6Addr,
+        /// The zone id without its `%` / `%25` prefix, if any.
+        zone: Option<&'a str>,
+    },
+}
+
+/// Why a host string is not a valid host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HostError {
+    /// The host is empty.
+    Empty,
+    /// The host is an IPv6 address without the brackets a URL requires.
+    UnbracketedIpv6,
+    /// A `[` without a matching `]`, or text after the `]`.
+    UnbalancedBrackets,
+    /// The text inside brackets is not an IPv6 address.
+    InvalidIpv6,
+    /// The name contains a byte that may not appear in a host name.
+    InvalidCharacter {
+        /// Offset of the offending byte in the host string.
+        offset: usize,
+    },
+    /// A name longer than 253 bytes (or a label longer than 63).
+    TooLong,
+}
+
+impl fmt::Display for HostError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Empty => f.write_str("the host is empty; give a host name or an IP address"),
+            Self::UnbracketedIpv6 => {
+                f.write_str("an IPv6 address must be written in brackets, e.g. [2001:db8::1]:3128")
+            }
+            Self::UnbalancedBrackets => {
+                f.write_str("unbalanced brackets; write IPv6 addresses as [2001:db8::1]")
+            }
+            Self::InvalidIpv6 => f.write_str("the text in brackets is not an IPv6 address"),
+            Self::InvalidCharacter { offset } => write!(
+                f,
+                "invalid character at offset {offset} of the host; host names may contain \
+                 only letters, digits, '-', '_' and '.'"
+            ),
+            Self::TooLong => {
+                f.write_str("the host name is too long (at most 253 bytes, 63 per label)")
+            }
+        }
+    }
+}
+
+impl core::error::Error for HostError {}
+
+impl<'a> Host<'a> {
+    /// Parses a host as it appears in a URL authority: a name, a dotted-quad IPv4 address, or
+    /// a bracketed IPv6 address (`[::1]`, `[fe80::1%25eth0]`).
+    ///
+    /// A bare IPv6 address is rejected with [`HostError::UnbracketedIpv6`], because in a URL
+    /// the port separator would be ambiguous.
+    pub fn parse(text: &'a str) -> Result<Self, HostError> {
+        if text.is_empty() {
+            return Err(HostError::Empty);
+        }
+        if let Some(inner) = text.strip_prefix('[') {
+            let inner = inner
+                .strip_suffix(']')
+                .ok_or(HostError::UnbalancedBrackets)?;
+            return parse_ipv6(inner);
+        }
+        if text.contains(']') {
+            return Err(HostError::UnbalancedBrackets);
+        }
+        if text.contains(':') {
+            return match parse_ipv6(text) {
+                Ok(_) => Err(HostError::UnbracketedIpv6),
+                Err(_) => Err(HostError::InvalidCharacter {
+                    offset: text.find(':').unwrap_or(0),
+                }),
+            };
+        }
+        Self::parse_name_or_ipv4(text)
+    }
+
+    /// Parses a host that may also be a bare IPv6 address (`::1`, `fe80::1%eth0`), as in a
+    /// `no_proxy` entry or a target given in code rather than inside a URL.
+    pub fn parse_lenient(text: &'a str) -> Result<Self, HostError> {
+        if !text.starts_with('[') && text.contains(':') {
+            return parse_ipv6(text);
+        }
+        Self::parse(text)
+    }
+
+    fn parse_name_or_ipv4(text: &'a str) -> Result<Self, HostError> {
+        if let Ok(v4) = text.parse::<Ipv4Addr>() {
+            return Ok(Host::Ipv4(v4));
+        }
+        validate_name(text)?;
+        Ok(Host::Name(text))
+    }
+
+    /// The address, when this host is one. IPv4-mapped IPv6 addresses (`::ffff:a.b.c.d`)
+    /// are returned as the IPv4 address they carry, so they match IPv4 rules.
+    pub fn ip(&self) -> Option<IpAddr> {
+        match *self {
+            Host::Name(_) => None,
+            Host::Ipv4(v4) => Some(IpAddr::V4(v4)),
+            Host::Ipv6 { addr, .. } => Some(match addr.to_ipv4_mapped() {
+                Some(v4) => IpAddr::V4(v4),
+                None => IpAddr::V6(addr),
+            }),
+        }
+    }
+
+    /// The name without its trailing dot, when this host is a name.
+    pub fn name(&self) -> Option<&'a str> {
+        match *self {
+            Host::Name(name) => Some(name.strip_suffix('.').unwrap_or(name)),
+            _ => None,
+        }
+    }
+
+    /// Whether rendering this host in an authority needs brackets.
+    pub fn is_ipv6(&self) -> bool {
+        matches!(self, Host::Ipv6 { .. })
+    }
+}
+
+/// Renders the host as it goes into an authority (`host:port`): names as written, IPv6 in
+/// brackets with the zone id percent-encoded (`[fe80::1%25eth0]`).
+impl fmt::Display for Host<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Host::Name(name) => f.write_str(name),
+            Host::Ipv4(addr) => write!(f, "{addr}"),
+            Host::Ipv6 { addr, zone: None } => write!(f, "[{addr}]"),
+            Host::Ipv6 {
+                addr,
+                zone: Some(zone),
+            } => write!(f, "[{addr}%25{zone}]"),
+        }
+    }
+}
+
+impl fmt::Debug for Host<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Host({self})")
+    }
+}
+
+fn parse_ipv6(text: &str) -> Result<Host<'_>, HostError> {
+    let (addr_text, zone) = match text.find('%') {
+        Some(at) => {
+            let zone = &text[at + 1..];
+            let zone = zone
+                .strip_prefix("25")
+                .filter(|z| !z.is_empty())
+                .unwrap_or(zone);
+            if zone.is_empty() || !zone.bytes().all(is_zone_byte) {
+                return Err(HostError::InvalidIpv6);
+            }
+            (&text[..at], Some(zone))
+        }
+        None => (text, None),
+    };
+    let addr = addr_text
+        .parse::<Ipv6Addr>()
+        .map_err(|_| HostError::InvalidIpv6)?;
+    Ok(Host::Ipv6 { addr, zone })
+}
+
+fn is_zone_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')
+}
+
+fn validate_name(text: &str) -> Result<(), HostError> {
+    let trimmed = text.strip_suffix('.').unwrap_or(text);
+    if trimmed.is_empty() {
+        return Err(HostError::Empty);
+    }
+    if trimmed.len() > 253 {
+        return Err(HostError::TooLong);
+    }
+    for (offset, byte) in text.bytes().enumerate() {
+        if !(byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.')) {
+            return Err(HostError::InvalidCharacter { offset });
+        }
+    }
+    for label in trimmed.split('.') {
+        if label.is_empty() {
+            return Err(HostError::InvalidCharacter {
+                offset: trimmed.find("..").map_or(0, |at| at + 1),
+            });
+        }
+        if label.len() > 63 {
+            return Err(HostError::TooLong);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_addresses_and_brackets() {
+        assert_eq!(Host::parse("Example.COM."), Ok(Host::Name("Example.COM.")));
+        assert_eq!(
+            Host::parse("Example.COM.").map(|h| h.name()),
+            Ok(Some("Example.COM"))
+        );
+        assert_eq!(
+            Host::parse("10.1.2.3"),
+            Ok(Host::Ipv4(Ipv4Addr::new(10, 1, 2, 3)))
+        );
+        assert_eq!(Host::parse("1.1"), Ok(Host::Name("1.1")));
+        assert_eq!(Host::parse("::1"), Err(HostError::UnbracketedIpv6));
+        assert_eq!(Host::parse("[::1"), Err(HostError::UnbalancedBrackets));
+        assert_eq!(Host::parse("[zz]"), Err(HostError::InvalidIpv6));
+        assert_eq!(Host::parse(""), Err(HostError::Empty));
+        assert_eq!(
+            Host::parse("a b"),
+            Err(HostError::InvalidCharacter { offset: 1 })
+        );
+        assert_eq!(
+            Host::parse("a..b"),
+            Err(HostError::InvalidCharacter { offset: 2 })
+        );
+        assert_eq!(Host::parse_lenient("::1").map(|h| h.is_ipv6()), Ok(true));
+    }
+
+    #[test]
+    fn zone_ids_and_mapped_addresses() {
+        let host = Host::parse("[1000::%25.example.com]");
+        assert!(matches!(
+            host,
+            Ok(Host::Ipv6 {
+                zone: Some(".example.com"),
+                ..
+            })
+        ));
+        let host = Host::parse("[fe80::1%eth0]");
+        assert!(matches!(
+            host,
+            Ok(Host::Ipv6 {
+                zone: Some("eth0"),
+                ..
+            })
+        ));
+        let mapped = Host::parse("[::ffff:10.0.0.1]").ok().and_then(|h| h.ip());
+        assert_eq!(mapped, Some(IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1))));
+        let rendered = Host::parse("[fe80::1%25eth0]").map(|h| std::format!("{h}"));
+        assert_eq!(rendered.as_deref(), Ok("[fe80::1%25eth0]"));
+    }
+}

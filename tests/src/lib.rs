@@ -1,0 +1,1 @@
+//! Shared support for egress's cross-crate integration tests: loopback servers and helpers.
