@@ -9,6 +9,7 @@
 //! | hosts (names, IPv4, IPv6 with zone ids) | [`host`] |
 //! | targets and schemes | [`target`] |
 //! | proxy credentials and `Basic` tokens | [`credentials`] |
+//! | proxy URLs `[scheme://][user:pass@]host[:port]` | [`proxy_url`] |
 //!
 //! The crate is `#![no_std]`. The `alloc` feature adds owned forms (compiled sets, owned
 //! environment); `std` adds reading the process environment and `std::error::Error` glue.
@@ -23,10 +24,14 @@ extern crate std;
 
 pub mod credentials;
 pub mod host;
+pub mod inline_str;
+pub mod proxy_url;
 pub mod target;
 
 pub use credentials::Credentials;
 pub use host::{Host, HostError};
+pub use inline_str::InlineStr;
+pub use proxy_url::{DEFAULT_PROXY_PORT, ProxyUrl, ProxyUrlError, ProxyUrlErrorKind};
 pub use target::{Authority, Scheme, Target};
 
 use core::fmt;
