@@ -10,6 +10,7 @@
 //! | targets and schemes | [`target`] |
 //! | proxy credentials and `Basic` tokens | [`credentials`] |
 //! | proxy URLs `[scheme://][user:pass@]host[:port]` | [`proxy_url`] |
+//! | choosing variables from the environment | [`env`] |
 //!
 //! The crate is `#![no_std]`. The `alloc` feature adds owned forms (compiled sets, owned
 //! environment); `std` adds reading the process environment and `std::error::Error` glue.
@@ -23,12 +24,16 @@ extern crate alloc;
 extern crate std;
 
 pub mod credentials;
+pub mod env;
 pub mod host;
 pub mod inline_str;
 pub mod proxy_url;
 pub mod target;
 
 pub use credentials::Credentials;
+#[cfg(feature = "alloc")]
+pub use env::OwnedProxyEnv;
+pub use env::{EnvValue, ProxyEnv};
 pub use host::{Host, HostError};
 pub use inline_str::InlineStr;
 pub use proxy_url::{DEFAULT_PROXY_PORT, ProxyUrl, ProxyUrlError, ProxyUrlErrorKind};
