@@ -1,0 +1,39 @@
+//! Links egress-core into a `#![no_std]` staticlib and exercises its main paths, so that a
+//! std dependency sneaking into egress-core makes this crate fail to build.
+#![no_std]
+
+use egress_core::{ProxyConfig, ProxyEnv, Scheme, Target};
+
+/// Routes `https://<host>/` under a fixed environment: 0 direct, 1 forward, 2 tunnel,
+/// 255 invalid input.
+#[unsafe(no_mangle)]
+pub extern "C" fn egress_no_std_route(host: *const u8, len: usize) -> u8 {
+    if host.is_null() {
+        return 255;
+    }
+    // SAFETY: the caller passes a valid, initialised byte range of `len` bytes.
+    let bytes = unsafe { core::slice::from_raw_parts(host, len) };
+    let Ok(host) = core::str::from_utf8(bytes) else {
+        return 255;
+    };
+    let env = ProxyEnv::from_pairs([
+        ("https_proxy", "http://user:pw@proxy.example:3128"),
+        ("no_proxy", "10.0.0.0/8,.internal"),
+    ]);
+    let Ok(config) = ProxyConfig::from_env(&env) else {
+        return 255;
+    };
+    let Ok(target) = Target::from_url_parts(Scheme::Https, host, None) else {
+        return 255;
+    };
+    match config.route(&target).route {
+        egress_core::Route::Direct => 0,
+        egress_core::Route::Forward(_) => 1,
+        egress_core::Route::Tunnel(_) => 2,
+    }
+}
+
+#[panic_handler]
+fn panic(_info: &core::panic::PanicInfo<'_>) -> ! {
+    loop {}
+}
