@@ -7,6 +7,8 @@
 //! | piece | module |
 //! |---|---|
 //! | hosts (names, IPv4, IPv6 with zone ids) | [`host`] |
+//! | rustls client configuration for the frontends (`tls`) | `tls` |
+//! | IP blocklist for direct connections (`alloc`) | `blocklist` |
 //! | targets and schemes | [`target`] |
 //! | proxy credentials and `Basic` tokens | [`credentials`] |
 //! | proxy URLs `[scheme://][user:pass@]host[:port]` | [`proxy_url`] |
@@ -23,13 +25,19 @@ extern crate alloc;
 #[cfg(any(test, feature = "std"))]
 extern crate std;
 
+#[cfg(feature = "alloc")]
+pub mod blocklist;
 pub mod credentials;
 pub mod env;
 pub mod host;
 pub mod inline_str;
 pub mod proxy_url;
 pub mod target;
+#[cfg(feature = "tls")]
+pub mod tls;
 
+#[cfg(feature = "alloc")]
+pub use blocklist::IpBlocklist;
 pub use credentials::Credentials;
 #[cfg(feature = "alloc")]
 pub use env::OwnedProxyEnv;

@@ -1,0 +1,162 @@
+//! The IP blocklist for direct connections (feature `alloc`).
+//!
+//! Synapse refuses to connect to internal addresses unless a proxy is used: the proxy
+//! resolves and filters then. egress applies the list to *direct* connections only, after
+//! DNS, to every resolved address; the frontends connect only to addresses that passed.
+//! Exceptions override blocked ranges. Building allocates; a check does not.
+//!
+//! ```
+//! use egress_core::IpBlocklist;
+//!
+//! let list = IpBlocklist::non_public().allow("10.9.0.0/16".parse()?);
+//! assert!(list.check("10.1.2.3".parse()?).is_some());
+//! assert!(list.check("10.9.0.1".parse()?).is_none());
+//! assert!(list.check("[::ffff:127.0.0.1]".trim_matches(['[', ']']).parse()?).is_some());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use alloc::vec::Vec;
+use core::net::IpAddr;
+
+use ipnet::IpNet;
+
+/// Ranges that are not public internet addresses: loopback, private (RFC 1918, ULA),
+/// link-local, CGNAT, documentation, benchmarking, multicast, reserved and the unspecified
+/// addresses. The same list Synapse suggests for `ip_range_blacklist`.
+pub const NON_PUBLIC_RANGES: &[&str] = &[
+    "127.0.0.0/8",
+    "10.0.0.0/8",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "100.64.0.0/10",
+    "192.0.0.0/24",
+    "169.254.0.0/16",
+    "192.88.99.0/24",
+    "198.18.0.0/15",
+    "192.0.2.0/24",
+    "198.51.100.0/24",
+    "203.0.113.0/24",
+    "224.0.0.0/4",
+    "240.0.0.0/4",
+    "0.0.0.0/8",
+    "::1/128",
+    "::/128",
+    "fe80::/10",
+    "fc00::/7",
+    "2001:db8::/32",
+    "ff00::/8",
+    "fec0::/10",
+    "64:ff9b::/96",
+    "100::/64",
+];
+
+/// Blocked ranges with exceptions. An address is blocked when a blocked range contains it
+/// and no exception does. IPv4-mapped IPv6 addresses are checked as IPv4.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct IpBlocklist {
+    blocked: Vec<IpNet>,
+    allowed: Vec<IpNet>,
+}
+
+impl IpBlocklist {
+    /// An empty list: nothing is blocked.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The ready list of [`NON_PUBLIC_RANGES`].
+    pub fn non_public() -> Self {
+        let blocked = NON_PUBLIC_RANGES
+            .iter()
+            .filter_map(|range| range.parse().ok())
+            .collect();
+        Self {
+            blocked,
+            allowed: Vec::new(),
+        }
+    }
+
+    /// Adds a blocked range.
+    #[must_use]
+    pub fn block(mut self, range: IpNet) -> Self {
+        self.blocked.push(range.trunc());
+        self
+    }
+
+    /// Adds an exception: addresses in `range` are never blocked.
+    #[must_use]
+    pub fn allow(mut self, range: IpNet) -> Self {
+        self.allowed.push(range.trunc());
+        self
+    }
+
+    /// Whether nothing is blocked.
+    pub fn is_empty(&self) -> bool {
+        self.blocked.is_empty()
+    }
+
+    /// The blocked range containing `addr`, or `None` when `addr` may be connected to.
+    pub fn check(&self, addr: IpAddr) -> Option<IpNet> {
+        let addr = canonical(addr);
+        if self.allowed.iter().any(|net| net.contains(&addr)) {
+            return None;
+        }
+        self.blocked.iter().copied().find(|net| net.contains(&addr))
+    }
+}
+
+fn canonical(addr: IpAddr) -> IpAddr {
+    match addr {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(addr, IpAddr::V4),
+        IpAddr::V4(_) => addr,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
+    }
+
+    #[test]
+    fn every_ready_range_parses() {
+        assert_eq!(
+            IpBlocklist::non_public().blocked.len(),
+            NON_PUBLIC_RANGES.len()
+        );
+    }
+
+    #[test]
+    fn non_public_addresses_are_blocked_and_public_ones_are_not() {
+        let list = IpBlocklist::non_public();
+        for blocked in [
+            "127.0.0.1",
+            "10.0.0.1",
+            "192.168.1.1",
+            "::1",
+            "fd00::1",
+            "::ffff:10.1.1.1",
+        ] {
+            assert!(list.check(ip(blocked)).is_some(), "{blocked}");
+        }
+        for public in ["1.1.1.1", "8.8.8.8", "2606:4700::1111", "::ffff:1.1.1.1"] {
+            assert_eq!(list.check(ip(public)), None, "{public}");
+        }
+    }
+
+    #[test]
+    fn exceptions_win_and_empty_blocks_nothing() {
+        let list = IpBlocklist::new()
+            .block(ip_net("127.0.0.0/8"))
+            .allow(ip_net("127.0.0.2/32"));
+        assert_eq!(list.check(ip("127.0.0.1")), Some(ip_net("127.0.0.0/8")));
+        assert_eq!(list.check(ip("127.0.0.2")), None);
+        assert_eq!(IpBlocklist::new().check(ip("127.0.0.1")), None);
+    }
+
+    fn ip_net(text: &str) -> IpNet {
+        text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
+    }
+}
