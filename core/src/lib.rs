@@ -13,6 +13,7 @@
 //! | proxy credentials and `Basic` tokens | [`credentials`] |
 //! | proxy URLs `[scheme://][user:pass@]host[:port]` | [`proxy_url`] |
 //! | choosing variables from the environment | [`env`] |
+//! | names of connection phases (timeouts, errors) | [`phase`] |
 //!
 //! The crate is `#![no_std]`. The `alloc` feature adds owned forms (compiled sets, owned
 //! environment); `std` adds reading the process environment and `std::error::Error` glue.
@@ -31,6 +32,7 @@ pub mod credentials;
 pub mod env;
 pub mod host;
 pub mod inline_str;
+pub mod phase;
 pub mod proxy_url;
 pub mod target;
 #[cfg(feature = "tls")]
@@ -44,6 +46,7 @@ pub use env::OwnedProxyEnv;
 pub use env::{EnvValue, ProxyEnv};
 pub use host::{Host, HostError};
 pub use inline_str::InlineStr;
+pub use phase::Phase;
 pub use proxy_url::{DEFAULT_PROXY_PORT, ProxyUrl, ProxyUrlError, ProxyUrlErrorKind};
 pub use target::{Authority, Scheme, Target};
 
