@@ -9,6 +9,7 @@
 //! | hosts (names, IPv4, IPv6 with zone ids) | [`host`] |
 //! | targets and schemes | [`target`] |
 //! | proxy credentials and `Basic` tokens | [`credentials`] |
+//! | `no_proxy` lists: matching targets, diagnostics | [`no_proxy`] |
 //!
 //! The crate is `#![no_std]`. The `alloc` feature adds owned forms (compiled sets, owned
 //! environment); `std` adds reading the process environment and `std::error::Error` glue.
@@ -23,10 +24,12 @@ extern crate std;
 
 pub mod credentials;
 pub mod host;
+pub mod no_proxy;
 pub mod target;
 
 pub use credentials::Credentials;
 pub use host::{Host, HostError};
+pub use no_proxy::{NoProxy, NoProxyError, NoProxyMatch};
 pub use target::{Authority, Scheme, Target};
 
 use core::fmt;
