@@ -23,7 +23,8 @@ pub enum EntryProblem {
     },
     /// The text after the host's `:` is not a port number from 1 to 65535.
     InvalidPort,
-    /// The entry is neither a valid host name nor an IPv4 address.
+    /// The entry is neither a valid host name nor an IPv4 address. An
+    /// [`HostError::InvalidCharacter`] offset counts from the start of the entry as written.
     InvalidHost(HostError),
     /// The entry has several `:` (or brackets) but is not an IPv6 address.
     InvalidIpv6,

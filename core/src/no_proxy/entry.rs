@@ -1,21 +1,9 @@
-//! One `no_proxy` entry: the forms it may take and how its text is classified.
-//!
-//! The shape of the text decides what an entry is, before anything is parsed:
-//!
-//! ```text
-//! "*"                         -> Wildcard (meaningful only as the whole value)
-//! "[" v6 "]" [":" port | "/" len]  -> Ip (bracketed IPv6, the only IPv6 form with a port)
-//! addr "/" len                -> Ip range (IPv4 or bare IPv6 before the '/')
-//! two or more ':'             -> Ip (bare IPv6 address, never host:port)
-//! host ":" port               -> Name or Ip with a port
-//! host                        -> Name (with optional leading "." or "*.") or Ip (dotted quad)
-//! ```
+//! One `no_proxy` entry: the forms it may take and how its text is classified (the forms
+//! are listed on [`Entry`]).
 //!
 //! Addresses are parsed into numbers here, so matching never compares address text. A name
 //! entry keeps borrowing the value; case is folded when matching, not here, so nothing is
-//! copied. Entries never carry an IPv6 zone id: whether `%eth0` on an entry should restrict
-//! or be ignored is ambiguous, so such an entry is reported ([`EntryProblem::ZoneId`]) and
-//! the user writes the plain address, which matches the target whatever its zone.
+//! copied.
 
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
@@ -25,6 +13,29 @@ use super::diagnostics::EntryProblem;
 use crate::host::{Host, HostError};
 
 /// A parsed, valid `no_proxy` entry.
+///
+/// The shape of the text decides what an entry is, before anything is parsed:
+///
+/// ```text
+/// "*"                              -> Wildcard (allowed only as the whole value)
+/// "[" v6 "]" [":" port | "/" len]  -> Ip (bracketed IPv6, the only IPv6 form with a port)
+/// addr "/" len                     -> Ip range (IPv4, or bare IPv6, before the '/')
+/// two or more ':'                  -> Ip (bare IPv6 address, never host:port)
+/// host ":" port                    -> Name or IPv4 Ip, for that port only
+/// host                             -> Name (optional leading "." or "*.") or IPv4 Ip
+/// ```
+///
+/// Decisions the contract leaves open:
+/// - An entry with an IPv6 zone id (`fe80::1%eth0`) is invalid ([`EntryProblem::ZoneId`]):
+///   whether it should restrict the match to one interface or ignore it is ambiguous. The
+///   plain address matches the target whatever the target's zone.
+/// - A bare IPv6 entry never has a port: `2001:db8::1:443` is the address `2001:db8::1:443`.
+///   Write `[2001:db8::1]:443` for a port.
+/// - A CIDR range with a port (`10.0.0.0/8:80`) is invalid ([`EntryProblem::PortOnRange`]).
+/// - Ports are 1 to 65535 in decimal digits; prefix lengths are at most three decimal
+///   digits (`/08` is `/8`). A leading `.` or `*.` before an address is invalid
+///   ([`EntryProblem::WildcardOnAddress`]), not silently turned into a name.
+/// - Names are ASCII (write internationalised names in their `xn--` form), as in URLs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Entry<'a> {
     /// `*`: every host, names and addresses, on every port.

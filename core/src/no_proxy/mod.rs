@@ -18,7 +18,10 @@
 //!
 //! The rules are those of DESIGN.md: `*` alone bypasses everything; names match on label
 //! boundaries, ignoring case and one trailing dot; addresses and CIDR ranges are compared as
-//! numbers; `host:port` entries match one port only; DNS is never consulted.
+//! numbers; `host:port` entries match one port only; DNS is never consulted. `*` counts as
+//! the wildcard only when the trimmed value is exactly `*` (`*,` is a list holding `*`, so it
+//! bypasses nothing and reports [`EntryProblem::WildcardInList`]). [`Entry`] lists the
+//! accepted forms and the choices made where the contract is silent (zone ids, ports).
 //!
 //! ```
 //! use egress_core::Host;
