@@ -14,6 +14,8 @@
 //! | proxy URLs `[scheme://][user:pass@]host[:port]` | [`proxy_url`] |
 //! | choosing variables from the environment | [`env`] |
 //! | names of connection phases (timeouts, errors) | [`phase`] |
+//! | `no_proxy` lists: matching targets, diagnostics | [`no_proxy`] |
+//! | the router: direct, forward or tunnel, and why | [`route`] |
 //!
 //! The crate is `#![no_std]`. The `alloc` feature adds owned forms (compiled sets, owned
 //! environment); `std` adds reading the process environment and `std::error::Error` glue.
@@ -32,8 +34,10 @@ pub mod credentials;
 pub mod env;
 pub mod host;
 pub mod inline_str;
+pub mod no_proxy;
 pub mod phase;
 pub mod proxy_url;
+pub mod route;
 pub mod target;
 #[cfg(feature = "tls")]
 pub mod tls;
@@ -46,8 +50,10 @@ pub use env::OwnedProxyEnv;
 pub use env::{EnvValue, ProxyEnv};
 pub use host::{Host, HostError};
 pub use inline_str::InlineStr;
+pub use no_proxy::{NoProxy, NoProxyError, NoProxyMatch};
 pub use phase::Phase;
 pub use proxy_url::{DEFAULT_PROXY_PORT, ProxyUrl, ProxyUrlError, ProxyUrlErrorKind};
+pub use route::{ConfigError, ProxyConfig, Route, RouteDecision, RouteReason};
 pub use target::{Authority, Scheme, Target};
 
 use core::fmt;

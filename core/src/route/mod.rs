@@ -32,7 +32,7 @@
 
 mod config;
 
-pub use config::{ConfigError, ProxyConfig};
+pub use config::{CODE_SOURCE, ConfigError, ProxyConfig};
 
 use core::fmt;
 

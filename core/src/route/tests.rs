@@ -17,21 +17,126 @@ const ENV: &[(&str, &str)] = &[
 
 /// (scheme, host, port, route, proxy Display, reason Display)
 const CASES: &[(Scheme, &str, Option<u16>, &str, Option<&str>, &str)] = &[
-    (Scheme::Http, "example.com", None, "forward", Some("http://fwd.proxy:3128"), "proxy from http_proxy"),
-    (Scheme::Https, "example.com", None, "tunnel", Some("https://tls.proxy:1080"), "proxy from HTTPS_PROXY"),
-    (Scheme::Https, "localhost", None, "direct", None, "no_proxy entry 'localhost' matched"),
-    (Scheme::Http, "db.internal", Some(5984), "direct", None, "no_proxy entry '.internal' matched"),
-    (Scheme::Https, "internal", None, "direct", None, "no_proxy entry '.internal' matched"),
-    (Scheme::Https, "notinternal", None, "tunnel", Some("https://tls.proxy:1080"), "proxy from HTTPS_PROXY"),
-    (Scheme::Https, "10.20.30.40", None, "direct", None, "no_proxy entry '10.0.0.0/8' matched"),
-    (Scheme::Https, "[::ffff:10.0.0.1]", None, "direct", None, "no_proxy entry '10.0.0.0/8' matched"),
-    (Scheme::Https, "11.0.0.1", None, "tunnel", Some("https://tls.proxy:1080"), "proxy from HTTPS_PROXY"),
-    (Scheme::Https, "[2001:db8:1::5]", None, "direct", None, "no_proxy entry '[2001:db8::]/32' matched"),
-    (Scheme::Https, "[2001:db9::5]", None, "tunnel", Some("https://tls.proxy:1080"), "proxy from HTTPS_PROXY"),
-    (Scheme::Https, "api.example.com", Some(8443), "direct", None, "no_proxy entry 'api.example.com:8443' matched"),
-    (Scheme::Https, "api.example.com", None, "tunnel", Some("https://tls.proxy:1080"), "proxy from HTTPS_PROXY"),
-    (Scheme::Http, "192.168.1.1", None, "direct", None, "no_proxy entry '192.168.1.1' matched"),
-    (Scheme::Http, "1.1", None, "forward", Some("http://fwd.proxy:3128"), "proxy from http_proxy"),
+    (
+        Scheme::Http,
+        "example.com",
+        None,
+        "forward",
+        Some("http://fwd.proxy:3128"),
+        "proxy from http_proxy",
+    ),
+    (
+        Scheme::Https,
+        "example.com",
+        None,
+        "tunnel",
+        Some("https://tls.proxy:1080"),
+        "proxy from HTTPS_PROXY",
+    ),
+    (
+        Scheme::Https,
+        "localhost",
+        None,
+        "direct",
+        None,
+        "no_proxy entry 'localhost' matched",
+    ),
+    (
+        Scheme::Http,
+        "db.internal",
+        Some(5984),
+        "direct",
+        None,
+        "no_proxy entry '.internal' matched",
+    ),
+    (
+        Scheme::Https,
+        "internal",
+        None,
+        "direct",
+        None,
+        "no_proxy entry '.internal' matched",
+    ),
+    (
+        Scheme::Https,
+        "notinternal",
+        None,
+        "tunnel",
+        Some("https://tls.proxy:1080"),
+        "proxy from HTTPS_PROXY",
+    ),
+    (
+        Scheme::Https,
+        "10.20.30.40",
+        None,
+        "direct",
+        None,
+        "no_proxy entry '10.0.0.0/8' matched",
+    ),
+    (
+        Scheme::Https,
+        "[::ffff:10.0.0.1]",
+        None,
+        "direct",
+        None,
+        "no_proxy entry '10.0.0.0/8' matched",
+    ),
+    (
+        Scheme::Https,
+        "11.0.0.1",
+        None,
+        "tunnel",
+        Some("https://tls.proxy:1080"),
+        "proxy from HTTPS_PROXY",
+    ),
+    (
+        Scheme::Https,
+        "[2001:db8:1::5]",
+        None,
+        "direct",
+        None,
+        "no_proxy entry '[2001:db8::]/32' matched",
+    ),
+    (
+        Scheme::Https,
+        "[2001:db9::5]",
+        None,
+        "tunnel",
+        Some("https://tls.proxy:1080"),
+        "proxy from HTTPS_PROXY",
+    ),
+    (
+        Scheme::Https,
+        "api.example.com",
+        Some(8443),
+        "direct",
+        None,
+        "no_proxy entry 'api.example.com:8443' matched",
+    ),
+    (
+        Scheme::Https,
+        "api.example.com",
+        None,
+        "tunnel",
+        Some("https://tls.proxy:1080"),
+        "proxy from HTTPS_PROXY",
+    ),
+    (
+        Scheme::Http,
+        "192.168.1.1",
+        None,
+        "direct",
+        None,
+        "no_proxy entry '192.168.1.1' matched",
+    ),
+    (
+        Scheme::Http,
+        "1.1",
+        None,
+        "forward",
+        Some("http://fwd.proxy:3128"),
+        "proxy from http_proxy",
+    ),
 ];
 
 #[test]
@@ -39,8 +144,8 @@ fn routing_table() {
     let env = ProxyEnv::from_pairs(ENV.iter().copied());
     let config = ProxyConfig::from_env(&env).unwrap_or_else(|e| panic!("{e}"));
     for (scheme, host, port, kind, proxy, reason) in CASES {
-        let target = Target::from_url_parts(*scheme, host, *port)
-            .unwrap_or_else(|e| panic!("{host}: {e}"));
+        let target =
+            Target::from_url_parts(*scheme, host, *port).unwrap_or_else(|e| panic!("{host}: {e}"));
         let decision = config.route(&target);
         let context = format!("{scheme}://{host}:{port:?}");
         assert_eq!(decision.route.kind_name(), *kind, "{context}");
@@ -85,7 +190,9 @@ fn invalid_proxy_is_an_error_naming_the_variable_never_a_direct_route() {
         ("Https_Proxy", "http://proxy:99999"),
     ] {
         let env = ProxyEnv::from_pairs([(name, value)]);
-        let error = ProxyConfig::from_env(&env).err().unwrap_or_else(|| panic!("{value}"));
+        let error = ProxyConfig::from_env(&env)
+            .err()
+            .unwrap_or_else(|| panic!("{value}"));
         assert!(error.to_string().contains(name), "{error}");
     }
 }

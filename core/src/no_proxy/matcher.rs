@@ -1,0 +1,71 @@
+//! Does one parsed entry cover a target host and port?
+//!
+//! Names are compared as names and addresses as numbers; the two never meet: a name entry
+//! never matches an address target (even `1.1` against `192.168.1.1`) and an address entry
+//! never matches a name target (no DNS is ever consulted). A target with a zone id is an
+//! address; its zone is not compared, since entries carry none (see the `entry` module).
+
+use ipnet::IpNet;
+
+use super::entry::Entry;
+use crate::host::Host;
+
+impl Entry<'_> {
+    /// Whether this entry covers `host` when the request goes to `port` (the target's
+    /// explicit port, or its scheme's default).
+    ///
+    /// [`Entry::Wildcard`] covers everything; use it only for a value that is `*` alone,
+    /// as [`NoProxy`](super::NoProxy) does.
+    pub fn matches(&self, host: &Host<'_>, port: u16) -> bool {
+        match *self {
+            Entry::Wildcard => true,
+            Entry::Name { suffix, port: only } => {
+                port_allowed(only, port) && host.name().is_some_and(|name| covers(suffix, name))
+            }
+            Entry::Ip { net, port: only } => port_allowed(only, port) && contains(net, host),
+        }
+    }
+}
+
+fn port_allowed(only: Option<u16>, port: u16) -> bool {
+    only.is_none_or(|only| only == port)
+}
+
+/// `name` is `suffix` or ends in `.suffix`, ignoring ASCII case. Both come without a
+/// trailing dot.
+fn covers(suffix: &str, name: &str) -> bool {
+    let (suffix, name) = (suffix.as_bytes(), name.as_bytes());
+    let Some(split) = name.len().checked_sub(suffix.len()) else {
+        return false;
+    };
+    name[split..].eq_ignore_ascii_case(suffix) && (split == 0 || name[split - 1] == b'.')
+}
+
+/// An IPv4-mapped IPv6 target (`::ffff:a.b.c.d`) is checked against IPv4 ranges as
+/// `a.b.c.d`, and against IPv6 ranges as itself, so `::/0` still covers it.
+fn contains(net: IpNet, host: &Host<'_>) -> bool {
+    match (net, *host) {
+        (IpNet::V4(net), Host::Ipv4(addr)) => net.contains(&addr),
+        (IpNet::V4(net), Host::Ipv6 { addr, .. }) => {
+            addr.to_ipv4_mapped().is_some_and(|v4| net.contains(&v4))
+        }
+        (IpNet::V6(net), Host::Ipv6 { addr, .. }) => net.contains(&addr),
+        (_, Host::Name(_)) | (IpNet::V6(_), Host::Ipv4(_)) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::covers;
+
+    #[test]
+    fn label_boundaries() {
+        assert!(covers("example.com", "example.com"));
+        assert!(covers("example.com", "a.b.example.com"));
+        assert!(covers("EXAMPLE.com", "www.Example.COM"));
+        assert!(!covers("example.com", "notexample.com"));
+        assert!(!covers("example.com", "example.co"));
+        assert!(!covers("www.example.com", "example.com"));
+        assert!(!covers("example.com", "example.com.evil"));
+    }
+}
