@@ -16,7 +16,16 @@ const ENV: &[(&str, &str)] = &[
 ];
 
 /// (scheme, host, port, route, proxy Display, reason Display)
-const CASES: &[(Scheme, &str, Option<u16>, &str, Option<&str>, &str)] = &[
+type Case = (
+    Scheme,
+    &'static str,
+    Option<u16>,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+);
+
+const CASES: &[Case] = &[
     (
         Scheme::Http,
         "example.com",

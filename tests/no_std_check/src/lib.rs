@@ -33,6 +33,23 @@ pub extern "C" fn egress_no_std_route(host: *const u8, len: usize) -> u8 {
     }
 }
 
+/// ipnet (our CIDR type) links the `alloc` crate unconditionally, so the link needs *some*
+/// global allocator even though egress-core's decisions never allocate (the counting-allocator
+/// test in core/tests proves that). This one refuses every allocation.
+struct NoAllocator;
+
+// SAFETY: returning null is the documented way for an allocator to report failure.
+unsafe impl core::alloc::GlobalAlloc for NoAllocator {
+    unsafe fn alloc(&self, _layout: core::alloc::Layout) -> *mut u8 {
+        core::ptr::null_mut()
+    }
+
+    unsafe fn dealloc(&self, _ptr: *mut u8, _layout: core::alloc::Layout) {}
+}
+
+#[global_allocator]
+static ALLOCATOR: NoAllocator = NoAllocator;
+
 #[panic_handler]
 fn panic(_info: &core::panic::PanicInfo<'_>) -> ! {
     loop {}
