@@ -36,6 +36,7 @@
 //! ```
 
 mod conn;
+mod dial;
 mod fault;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream};

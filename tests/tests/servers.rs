@@ -247,3 +247,29 @@ fn servers_listen_on_ipv6_loopback() {
     let r = exchange(&mut s, &req);
     assert_eq!(r.body, HELLO_BODY.as_bytes());
 }
+
+#[test]
+fn proxy_serves_200_concurrent_tunnels() {
+    let origin = Origin::http();
+    let proxy = TestProxy::start(ProxyOptions::default());
+    let (p, t) = (proxy.addr(), origin.addr());
+    let clients: Vec<_> = (0..200)
+        .map(|i| {
+            std::thread::spawn(move || {
+                let mut s = BufReader::new(connect(p));
+                let req = format!("CONNECT {t} HTTP/1.1\r\nHost: {t}\r\n\r\n");
+                s.get_mut().write_all(req.as_bytes()).expect("CONNECT");
+                assert!(read_head(&mut s).starts_with(b"HTTP/1.1 200"));
+                let r = exchange(&mut s, &get(&format!("/bytes/{}", 1000 + i)));
+                r.body.len() == 1000 + i && check_pattern(0, &r.body).is_ok()
+            })
+        })
+        .collect();
+    let ok = clients
+        .into_iter()
+        .map(|c| c.join())
+        .filter(|r| matches!(r, Ok(true)))
+        .count();
+    assert_eq!(ok, 200);
+    assert_eq!((proxy.connections(), origin.connections()), (200, 200));
+}

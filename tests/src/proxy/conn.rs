@@ -2,13 +2,14 @@
 //! absolute-form forwarding.
 
 use std::io::{self, BufReader, Write};
-use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
+use std::net::TcpStream;
 use std::time::Duration;
 
+use super::dial::{dial, split_authority};
 use super::fault::{self, prelude, slow_head, trickle};
 use super::{Config, Fault, REALM};
 use crate::http::{self, Head};
-use crate::server::{CONNECT_TIMEOUT, IO_TIMEOUT, Lifecycle, Tracked, lock};
+use crate::server::{IO_TIMEOUT, Lifecycle, Tracked, lock};
 use crate::splice;
 use crate::stream::ServerStream;
 
@@ -120,53 +121,6 @@ fn answer(
     ));
     out.write_all(text.as_bytes())?;
     out.flush()
-}
-
-/// Splits `host:port` / `[v6]:port` (port defaulting to `default_port`).
-fn split_authority(authority: &str, default_port: u16) -> Option<(String, u16)> {
-    let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
-    if let Some(rest) = authority.strip_prefix('[') {
-        let (host, tail) = rest.split_once(']')?;
-        let port = match tail.strip_prefix(':') {
-            Some(p) => p.parse().ok()?,
-            None if tail.is_empty() => default_port,
-            None => return None,
-        };
-        return Some((host.to_owned(), port));
-    }
-    match authority.rsplit_once(':') {
-        Some((host, port)) => Some((host.to_owned(), port.parse().ok()?)),
-        None => Some((authority.to_owned(), default_port)),
-    }
-}
-
-/// Resolves inside the proxy (overrides first) and connects, to loopback addresses only.
-fn dial(host: &str, port: u16, config: &Config) -> io::Result<TcpStream> {
-    let overridden = config
-        .options
-        .hosts
-        .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case(host))
-        .map(|(_, addr)| *addr);
-    let addr = match overridden {
-        Some(addr) => addr,
-        None => {
-            let candidates: Vec<SocketAddr> = match host.parse::<IpAddr>() {
-                Ok(ip) => vec![SocketAddr::new(ip, port)],
-                Err(_) => (host, port).to_socket_addrs()?.collect(),
-            };
-            candidates
-                .into_iter()
-                .find(|a| a.ip().is_loopback())
-                .ok_or_else(|| io::Error::other("the test proxy only connects to loopback"))?
-        }
-    };
-    let stream = TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT)?;
-    stream.set_read_timeout(Some(IO_TIMEOUT))?;
-    stream.set_write_timeout(Some(IO_TIMEOUT))?;
-    let _ = stream.set_nodelay(true);
-    *lock(&config.records.upstream_connects) += 1;
-    Ok(stream)
 }
 
 fn cut_after(config: &Config) -> Option<u64> {
