@@ -9,6 +9,7 @@
 //! | hosts (names, IPv4, IPv6 with zone ids) | [`host`] |
 //! | targets and schemes | [`target`] |
 //! | proxy credentials and `Basic` tokens | [`credentials`] |
+//! | the CONNECT handshake (request encoder, response decoder) | [`connect`] |
 //!
 //! The crate is `#![no_std]`. The `alloc` feature adds owned forms (compiled sets, owned
 //! environment); `std` adds reading the process environment and `std::error::Error` glue.
@@ -21,10 +22,12 @@ extern crate alloc;
 #[cfg(any(test, feature = "std"))]
 extern crate std;
 
+pub mod connect;
 pub mod credentials;
 pub mod host;
 pub mod target;
 
+pub use connect::{ConnectError, ConnectOutcome, ConnectRequest, ConnectResponse, ConnectStatus};
 pub use credentials::Credentials;
 pub use host::{Host, HostError};
 pub use target::{Authority, Scheme, Target};
