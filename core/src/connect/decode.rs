@@ -263,13 +263,23 @@ impl ConnectResponse {
         };
         let challenge_header = match status {
             // 101 switches protocols, which makes no sense for CONNECT: not a tunnel.
-            101 => return Ok(Head::Rejected(status, Reason::new(response.reason.unwrap_or("")))),
+            101 => {
+                return Ok(Head::Rejected(
+                    status,
+                    Reason::new(response.reason.unwrap_or("")),
+                ));
+            }
             100..=199 => return Ok(Head::Interim),
             200..=299 => return Ok(Head::Established(status)),
             407 => "proxy-authenticate",
             // tinyproxy (1.11) answers CONNECT with 401 and WWW-Authenticate.
             401 => "www-authenticate",
-            _ => return Ok(Head::Rejected(status, Reason::new(response.reason.unwrap_or("")))),
+            _ => {
+                return Ok(Head::Rejected(
+                    status,
+                    Reason::new(response.reason.unwrap_or("")),
+                ));
+            }
         };
         let mut schemes = AuthSchemes::EMPTY;
         for header in response.headers.iter() {

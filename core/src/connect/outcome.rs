@@ -100,7 +100,9 @@ impl AuthSchemes {
 
     /// Records a scheme name (ASCII token bytes), skipping duplicates.
     pub(super) fn push(&mut self, name: &[u8]) {
-        let known = self.iter().any(|s| s.as_str().as_bytes().eq_ignore_ascii_case(name));
+        let known = self
+            .iter()
+            .any(|s| s.as_str().as_bytes().eq_ignore_ascii_case(name));
         if known {
             return;
         }

@@ -40,10 +40,15 @@ fn a_100_kib_header_is_refused_once_the_limit_is_passed() {
     assert_eq!(feed(&chunked(&input, 1000)), TOO_LARGE);
     // The error comes with the chunk that crosses the limit, not at the end of the input.
     let mut decoder = ConnectResponse::new();
-    assert_eq!(decoder.handle_bytes(&input[..MAX_HEAD_LEN - 1]), Ok(ConnectStatus::NeedMore));
+    assert_eq!(
+        decoder.handle_bytes(&input[..MAX_HEAD_LEN - 1]),
+        Ok(ConnectStatus::NeedMore)
+    );
     assert_eq!(
         decoder.handle_bytes(&input[MAX_HEAD_LEN - 1..MAX_HEAD_LEN]),
-        Err(ConnectError::HeaderBlockTooLarge { limit: MAX_HEAD_LEN })
+        Err(ConnectError::HeaderBlockTooLarge {
+            limit: MAX_HEAD_LEN
+        })
     );
 }
 
@@ -112,7 +117,10 @@ fn an_interim_flood_is_refused() {
         input.extend_from_slice(b"HTTP/1.1 200 OK\r\n\r\nT");
         input
     };
-    assert_eq!(feed_every_way(&stream(MAX_INTERIM_RESPONSES)), established(200, b"T"));
+    assert_eq!(
+        feed_every_way(&stream(MAX_INTERIM_RESPONSES)),
+        established(200, b"T")
+    );
     let flood = Seen::Error(ConnectError::TooManyInterimResponses {
         limit: MAX_INTERIM_RESPONSES,
     });
@@ -125,11 +133,26 @@ fn an_interim_flood_is_refused() {
 fn nul_bytes_are_malformed_wherever_they_are() {
     let malformed = |head_offset, part| Seen::Error(ConnectError::Malformed { head_offset, part });
     let cases: &[(&[u8], Seen)] = &[
-        (b"\0HTTP/1.1 200 OK\r\n\r\n", Seen::Error(ConnectError::NotHttp { offset: 0 })),
-        (b"HTTP/1.\0 200 OK\r\n\r\n", malformed(0, MalformedPart::Version)),
-        (b"HTTP/1.1 200 O\0K\r\n\r\n", malformed(0, MalformedPart::Status)),
-        (b"HTTP/1.1 200 OK\r\nX\0: 1\r\n\r\n", malformed(0, MalformedPart::HeaderName)),
-        (b"HTTP/1.1 200 OK\r\nX: \0\r\n\r\n", malformed(0, MalformedPart::HeaderValue)),
+        (
+            b"\0HTTP/1.1 200 OK\r\n\r\n",
+            Seen::Error(ConnectError::NotHttp { offset: 0 }),
+        ),
+        (
+            b"HTTP/1.\0 200 OK\r\n\r\n",
+            malformed(0, MalformedPart::Version),
+        ),
+        (
+            b"HTTP/1.1 200 O\0K\r\n\r\n",
+            malformed(0, MalformedPart::Status),
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nX\0: 1\r\n\r\n",
+            malformed(0, MalformedPart::HeaderName),
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nX: \0\r\n\r\n",
+            malformed(0, MalformedPart::HeaderValue),
+        ),
     ];
     for (input, expected) in cases {
         assert_eq!(&feed_every_way(input), expected, "{input:?}");
@@ -171,14 +194,20 @@ fn binary_noise_always_ends_in_an_error() {
         // Behind a valid status line, noise still ends in an error, never NeedMore.
         let mut input = b"HTTP/1.1 200 OK\r\n".to_vec();
         input.extend_from_slice(&blob);
-        assert!(matches!(feed(&chunked(&input, 4096)), Seen::Error(_)), "seed {seed}");
+        assert!(
+            matches!(feed(&chunked(&input, 4096)), Seen::Error(_)),
+            "seed {seed}"
+        );
     }
 }
 
 #[test]
 fn every_error_says_what_went_wrong() {
     let cases: &[(ConnectError, &str)] = &[
-        (ConnectError::NotHttp { offset: 4 }, "not an HTTP/1.x response (byte 4)"),
+        (
+            ConnectError::NotHttp { offset: 4 },
+            "not an HTTP/1.x response (byte 4)",
+        ),
         (
             ConnectError::Malformed {
                 head_offset: 25,
@@ -186,9 +215,18 @@ fn every_error_says_what_went_wrong() {
             },
             "bad a header name in the head starting at byte 25",
         ),
-        (ConnectError::HeaderBlockTooLarge { limit: 16384 }, "over 16384 bytes"),
-        (ConnectError::TooManyHeaders { limit: 64 }, "more than 64 headers"),
-        (ConnectError::TooManyInterimResponses { limit: 4 }, "more than 4 interim"),
+        (
+            ConnectError::HeaderBlockTooLarge { limit: 16384 },
+            "over 16384 bytes",
+        ),
+        (
+            ConnectError::TooManyHeaders { limit: 64 },
+            "more than 64 headers",
+        ),
+        (
+            ConnectError::TooManyInterimResponses { limit: 4 },
+            "more than 4 interim",
+        ),
         (ConnectError::ClosedEarly { received: 9 }, "after 9 bytes"),
         (ConnectError::AlreadyFinished, "belong to the tunnel"),
     ];

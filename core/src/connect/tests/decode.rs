@@ -4,8 +4,10 @@
 use super::{Seen, auth, established, feed, feed_every_way, rejected};
 use crate::connect::{ConnectError, ConnectResponse, MalformedPart};
 
-/// (name, response stream, expected summary).
-pub(super) const CASES: &[(&str, &[u8], fn() -> Seen)] = &[
+/// A named response stream and the summary it must give.
+pub(super) type Case = (&'static str, &'static [u8], fn() -> Seen);
+
+pub(super) const CASES: &[Case] = &[
     (
         "200 established",
         b"HTTP/1.1 200 Connection established\r\n\r\n",
@@ -24,9 +26,11 @@ pub(super) const CASES: &[(&str, &[u8], fn() -> Seen)] = &[
     ("HTTP/1.0 204", b"HTTP/1.0 204 No Content\r\n\r\n", || {
         established(204, b"")
     }),
-    ("bare LF line endings, odd 2xx", b"HTTP/1.1 299 Fine\nVia: x\n\nT", || {
-        established(299, b"T")
-    }),
+    (
+        "bare LF line endings, odd 2xx",
+        b"HTTP/1.1 299 Fine\nVia: x\n\nT",
+        || established(299, b"T"),
+    ),
     (
         "407 with several Proxy-Authenticate headers",
         b"HTTP/1.1 407 Proxy Authentication Required\r\n\
@@ -71,12 +75,16 @@ pub(super) const CASES: &[(&str, &[u8], fn() -> Seen)] = &[
           HTTP/1.1 200 OK\r\n\r\nTUNNEL",
         || established(200, b"TUNNEL"),
     ),
-    ("1xx then 407", b"HTTP/1.1 102 Processing\n\nHTTP/1.1 407 No\nProxy-Authenticate: Digest realm=x\n\n", || {
-        auth(407, &["Digest"])
-    }),
-    ("incomplete head", b"HTTP/1.1 200 OK\r\nVia: 1.1 squid\r\n", || {
-        Seen::NeedMore
-    }),
+    (
+        "1xx then 407",
+        b"HTTP/1.1 102 Processing\n\nHTTP/1.1 407 No\nProxy-Authenticate: Digest realm=x\n\n",
+        || auth(407, &["Digest"]),
+    ),
+    (
+        "incomplete head",
+        b"HTTP/1.1 200 OK\r\nVia: 1.1 squid\r\n",
+        || Seen::NeedMore,
+    ),
     ("not HTTP at all", b"SSH-2.0-OpenSSH_9.6\r\n", || {
         Seen::Error(ConnectError::NotHttp { offset: 0 })
     }),
@@ -89,18 +97,26 @@ pub(super) const CASES: &[(&str, &[u8], fn() -> Seen)] = &[
             part: MalformedPart::Status,
         })
     }),
-    ("bad header name after a 100", b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nBad Header: 1\r\n\r\n", || {
-        Seen::Error(ConnectError::Malformed {
-            head_offset: 25,
-            part: MalformedPart::HeaderName,
-        })
-    }),
-    ("NUL in a header value", b"HTTP/1.1 200 OK\r\nVia: a\0b\r\n\r\n", || {
-        Seen::Error(ConnectError::Malformed {
-            head_offset: 0,
-            part: MalformedPart::HeaderValue,
-        })
-    }),
+    (
+        "bad header name after a 100",
+        b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nBad Header: 1\r\n\r\n",
+        || {
+            Seen::Error(ConnectError::Malformed {
+                head_offset: 25,
+                part: MalformedPart::HeaderName,
+            })
+        },
+    ),
+    (
+        "NUL in a header value",
+        b"HTTP/1.1 200 OK\r\nVia: a\0b\r\n\r\n",
+        || {
+            Seen::Error(ConnectError::Malformed {
+                head_offset: 0,
+                part: MalformedPart::HeaderValue,
+            })
+        },
+    ),
 ];
 
 #[test]

@@ -54,7 +54,12 @@ fn representative_requests_byte_exact() {
     ];
     for (request, expected) in cases {
         let got = encode(request).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(got, *expected, "{}", std::string::String::from_utf8_lossy(expected));
+        assert_eq!(
+            got,
+            *expected,
+            "{}",
+            std::string::String::from_utf8_lossy(expected)
+        );
     }
 }
 
@@ -78,20 +83,36 @@ fn buffer_too_small_reports_the_exact_size() {
 fn hosts_that_could_split_or_inject_are_refused() {
     let cases: &[(&str, ConnectEncodeError)] = &[
         ("", ConnectEncodeError::EmptyHost),
-        ("evil.com\r\nX-Injected: 1", ConnectEncodeError::InvalidHostByte { offset: 8 }),
-        ("evil.com\nHost: x", ConnectEncodeError::InvalidHostByte { offset: 8 }),
+        (
+            "evil.com\r\nX-Injected: 1",
+            ConnectEncodeError::InvalidHostByte { offset: 8 },
+        ),
+        (
+            "evil.com\nHost: x",
+            ConnectEncodeError::InvalidHostByte { offset: 8 },
+        ),
         ("a b", ConnectEncodeError::InvalidHostByte { offset: 1 }),
         ("a\0b", ConnectEncodeError::InvalidHostByte { offset: 1 }),
         ("host:80", ConnectEncodeError::InvalidHostByte { offset: 4 }),
-        ("user@host", ConnectEncodeError::InvalidHostByte { offset: 4 }),
+        (
+            "user@host",
+            ConnectEncodeError::InvalidHostByte { offset: 4 },
+        ),
         ("h/x", ConnectEncodeError::InvalidHostByte { offset: 1 }),
-        ("\u{e9}t\u{e9}", ConnectEncodeError::InvalidHostByte { offset: 0 }),
+        (
+            "\u{e9}t\u{e9}",
+            ConnectEncodeError::InvalidHostByte { offset: 0 },
+        ),
         ("a\x7f", ConnectEncodeError::InvalidHostByte { offset: 1 }),
     ];
     for (host, error) in cases {
         let t = target(Host::Name(host), 443);
         // Validation comes before the size check: no buffer makes these sendable.
-        assert_eq!(ConnectRequest::new(&t).encode(&mut []), Err(*error), "{host:?}");
+        assert_eq!(
+            ConnectRequest::new(&t).encode(&mut []),
+            Err(*error),
+            "{host:?}"
+        );
     }
     let zoned = target(
         Host::Ipv6 {
@@ -133,16 +154,23 @@ fn user_agents_that_could_split_or_inject_are_refused() {
             Err(ConnectEncodeError::InvalidUserAgent { offset: *offset }),
             "{agent:?}"
         );
-        assert_eq!(request.validate(), Err(ConnectEncodeError::InvalidUserAgent { offset: *offset }));
+        assert_eq!(
+            request.validate(),
+            Err(ConnectEncodeError::InvalidUserAgent { offset: *offset })
+        );
     }
 }
 
 #[test]
 fn debug_and_errors_never_show_credentials() {
     let t = target(Host::Name("example.com"), 443);
-    let request = ConnectRequest::new(&t).with_credentials(Credentials::from_encoded("alice", "s3cret"));
+    let request =
+        ConnectRequest::new(&t).with_credentials(Credentials::from_encoded("alice", "s3cret"));
     let debug = std::format!("{request:?}");
-    assert!(!debug.contains("alice") && !debug.contains("s3cret"), "{debug}");
+    assert!(
+        !debug.contains("alice") && !debug.contains("s3cret"),
+        "{debug}"
+    );
     assert!(debug.contains("***"), "{debug}");
     let errors = [
         ConnectEncodeError::BufferTooSmall { needed: 77 },

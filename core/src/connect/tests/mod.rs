@@ -18,9 +18,18 @@ pub(super) enum Seen {
     /// Input ran out before a final outcome.
     NeedMore,
     /// A 2xx; `tunnel` is the leftover plus every later chunk.
-    Established { status: u16, tunnel: Vec<u8> },
-    AuthRequired { status: u16, schemes: Vec<String> },
-    Rejected { status: u16, reason: String },
+    Established {
+        status: u16,
+        tunnel: Vec<u8>,
+    },
+    AuthRequired {
+        status: u16,
+        schemes: Vec<String>,
+    },
+    Rejected {
+        status: u16,
+        reason: String,
+    },
     Error(ConnectError),
 }
 
@@ -74,7 +83,9 @@ fn summarise(outcome: ConnectOutcome<'_>, later: &[&[u8]]) -> Seen {
     match outcome {
         ConnectOutcome::Established { status, leftover } => {
             let mut tunnel = leftover.to_vec();
-            later.iter().for_each(|chunk| tunnel.extend_from_slice(chunk));
+            later
+                .iter()
+                .for_each(|chunk| tunnel.extend_from_slice(chunk));
             Seen::Established { status, tunnel }
         }
         ConnectOutcome::AuthRequired { status, schemes } => Seen::AuthRequired {
