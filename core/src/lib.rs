@@ -16,6 +16,7 @@
 //! | names of connection phases (timeouts, errors) | [`phase`] |
 //! | `no_proxy` lists: matching targets, diagnostics | [`no_proxy`] |
 //! | the router: direct, forward or tunnel, and why | [`route`] |
+//! | the CONNECT handshake (request encoder, response decoder) | [`connect`] |
 //!
 //! The crate is `#![no_std]`. The `alloc` feature adds owned forms (compiled sets, owned
 //! environment); `std` adds reading the process environment and `std::error::Error` glue.
@@ -30,6 +31,7 @@ extern crate std;
 
 #[cfg(feature = "alloc")]
 pub mod blocklist;
+pub mod connect;
 pub mod credentials;
 pub mod env;
 pub mod host;
@@ -44,6 +46,7 @@ pub mod tls;
 
 #[cfg(feature = "alloc")]
 pub use blocklist::IpBlocklist;
+pub use connect::{ConnectError, ConnectOutcome, ConnectRequest, ConnectResponse, ConnectStatus};
 pub use credentials::Credentials;
 #[cfg(feature = "alloc")]
 pub use env::OwnedProxyEnv;
