@@ -9,6 +9,7 @@
 //! | hosts (names, IPv4, IPv6 with zone ids) | [`host`] |
 //! | targets and schemes | [`target`] |
 //! | proxy credentials and `Basic` tokens | [`credentials`] |
+//! | forward-proxy request rewriting (absolute form, `Proxy-Authorization`) | [`forward`] |
 //!
 //! The crate is `#![no_std]`. The `alloc` feature adds owned forms (compiled sets, owned
 //! environment); `std` adds reading the process environment and `std::error::Error` glue.
@@ -22,10 +23,12 @@ extern crate alloc;
 extern crate std;
 
 pub mod credentials;
+pub mod forward;
 pub mod host;
 pub mod target;
 
 pub use credentials::Credentials;
+pub use forward::{ForwardError, ForwardRewriter};
 pub use host::{Host, HostError};
 pub use target::{Authority, Scheme, Target};
 
