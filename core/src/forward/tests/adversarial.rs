@@ -100,6 +100,12 @@ fn nul_bytes_and_bare_line_endings_in_the_head() {
         ForwardError::BareLineEnding { offset: 20 },
     );
     rejects(b"\r\nGET / HTTP/1.1\r\n\r\n", line);
+    // HTTP/0.9 (no version) and junk after the version.
+    rejects(b"GET /\r\n\r\n", line);
+    let ending = ForwardError::MalformedHead {
+        part: HeadPart::LineEnding,
+    };
+    rejects(b"GET / HTTP/1.1 \r\n\r\n", ending);
     rejects(
         b"GET / HTTP/1.1\r\n folded\r\n\r\n",
         ForwardError::MalformedHead {
