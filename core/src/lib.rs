@@ -17,6 +17,7 @@
 //! | `no_proxy` lists: matching targets, diagnostics | [`no_proxy`] |
 //! | the router: direct, forward or tunnel, and why | [`route`] |
 //! | the CONNECT handshake (request encoder, response decoder) | [`connect`] |
+//! | forward-proxy request rewriting (absolute form, `Proxy-Authorization`) | [`forward`] |
 //!
 //! The crate is `#![no_std]`. The `alloc` feature adds owned forms (compiled sets, owned
 //! environment); `std` adds reading the process environment and `std::error::Error` glue.
@@ -34,6 +35,7 @@ pub mod blocklist;
 pub mod connect;
 pub mod credentials;
 pub mod env;
+pub mod forward;
 pub mod host;
 pub mod inline_str;
 pub mod no_proxy;
@@ -51,6 +53,7 @@ pub use credentials::Credentials;
 #[cfg(feature = "alloc")]
 pub use env::OwnedProxyEnv;
 pub use env::{EnvValue, ProxyEnv};
+pub use forward::{ForwardError, ForwardRewriter};
 pub use host::{Host, HostError};
 pub use inline_str::InlineStr;
 pub use no_proxy::{NoProxy, NoProxyError, NoProxyMatch};
