@@ -107,6 +107,19 @@ impl ConnectResponse {
         }
     }
 
+    /// Makes this decoder ready for a new response, as [`ConnectResponse::new`] would, without
+    /// clearing its 16 KiB buffer (only bytes written since are ever read), so a frontend can
+    /// reuse one decoder per connection cheaply.
+    pub fn reset(&mut self) {
+        self.len = 0;
+        self.scanned = 0;
+        self.saw_lf = false;
+        self.status_line_checked = false;
+        self.head_offset = 0;
+        self.interim = 0;
+        self.state = State::Reading;
+    }
+
     /// Whether a final outcome has been returned.
     pub fn is_finished(&self) -> bool {
         matches!(self.state, State::Finished)

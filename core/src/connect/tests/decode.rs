@@ -1,8 +1,8 @@
 //! Decoder outcomes for representative proxy answers, each fed whole, byte by byte and split
 //! at every point.
 
-use super::{Seen, auth, established, feed, feed_every_way, rejected};
-use crate::connect::{ConnectError, ConnectResponse, MalformedPart};
+use super::{Seen, auth, established, feed, feed_every_way, rejected, summarise};
+use crate::connect::{ConnectError, ConnectResponse, ConnectStatus, MalformedPart};
 
 /// A named response stream and the summary it must give.
 pub(super) type Case = (&'static str, &'static [u8], fn() -> Seen);
@@ -170,5 +170,32 @@ fn reasons_are_bounded_and_schemes_compare_without_case() {
             assert_eq!(std::format!("{schemes:?}"), "[BASIC]");
         }
         other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_reset_decoder_decodes_like_a_new_one() {
+    let mut decoder = ConnectResponse::new();
+    assert!(
+        decoder
+            .handle_bytes(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 403 No\r\n\r\n")
+            .is_ok()
+    );
+    assert!(decoder.is_finished());
+    for (_, input, expected) in CASES {
+        decoder.reset();
+        assert!(!decoder.is_finished());
+        let seen = match decoder.handle_bytes(input) {
+            Ok(ConnectStatus::Done(outcome)) => summarise(outcome, &[]),
+            Ok(ConnectStatus::NeedMore) => Seen::NeedMore,
+            Err(error) => Seen::Error(error),
+        };
+        assert_eq!(seen, expected());
+        // After a reset, a failed decoder accepts input again.
+        decoder.reset();
+        assert_eq!(
+            decoder.handle_bytes(b"garbage"),
+            Err(ConnectError::NotHttp { offset: 0 })
+        );
     }
 }

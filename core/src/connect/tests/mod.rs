@@ -79,7 +79,7 @@ pub(super) fn feed(chunks: &[&[u8]]) -> Seen {
     Seen::NeedMore
 }
 
-fn summarise(outcome: ConnectOutcome<'_>, later: &[&[u8]]) -> Seen {
+pub(super) fn summarise(outcome: ConnectOutcome<'_>, later: &[&[u8]]) -> Seen {
     match outcome {
         ConnectOutcome::Established { status, leftover } => {
             let mut tunnel = leftover.to_vec();
