@@ -123,6 +123,11 @@ impl Transport for SocketTransport {
     }
 
     fn is_open(&mut self) -> bool {
+        // A rewriter stopped mid-request (e.g. a body ureq skipped) has lost the request
+        // framing: the connection must not carry another request.
+        if self.rewriter.as_ref().is_some_and(|r| !r.is_idle()) {
+            return false;
+        }
         let tcp = self.stream.tcp();
         if tcp.set_nonblocking(true).is_err() {
             return false;
