@@ -12,7 +12,7 @@
 //! | targets and schemes | [`target`] |
 //! | proxy credentials and `Basic` tokens | [`credentials`] |
 //! | proxy URLs `[scheme://][user:pass@]host[:port]` | [`proxy_url`] |
-//! | choosing variables from the environment | [`env`] |
+//! | choosing variables from the environment | [`env`](mod@env) |
 //! | names of connection phases (timeouts, errors) | [`phase`] |
 //! | `no_proxy` lists: matching targets, diagnostics | [`no_proxy`] |
 //! | the router: direct, forward or tunnel, and why | [`route`] |
