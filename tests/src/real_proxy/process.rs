@@ -3,7 +3,8 @@
 //! Nothing here ever signals a process by name.
 //!
 //! ```text
-//!   spawn ──> poll ports every 10 ms ──all accept──> Ready ──drop──> SIGKILL pid, wait
+//!   spawn ──> poll ports every 10 ms ──all accept──> Ready ──drop──> SIGKILL pid, wait,
+//!               │                                                    SIGKILL its children
 //!               │ child exited          │ deadline
 //!               v                       v
 //!          ExitedEarly              NotReady (child killed and reaped)
@@ -127,11 +128,44 @@ impl ProxyProcess {
 
 impl Drop for ProxyProcess {
     fn drop(&mut self) {
-        // SIGKILL to the PID we spawned, then reap it so no zombie is left. squid's auth
-        // helpers read from squid's pipes and exit on EOF once squid is gone.
+        // squid needs about a second to exit on SIGTERM, even with shutdown_lifetime 0, and
+        // after a bare SIGKILL its auth helpers linger, orphaned, for seconds. So: note the
+        // proxy's children while they are still its children, SIGKILL the proxy by PID,
+        // reap it, then SIGKILL those children by PID. No process group is used: a test run
+        // interrupted with Ctrl-C then still takes the proxy down with it.
+        let children = children_of(self.child.id());
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if !children.is_empty() {
+            // std cannot send a signal to another PID (and unsafe is forbidden): kill(1).
+            let _ = Command::new("kill")
+                .arg("-KILL")
+                .args(children.iter().map(u32::to_string))
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+        }
     }
+}
+
+/// The PIDs whose parent is `pid`, read from `/proc/*/stat` (empty where there is no /proc).
+fn children_of(pid: u32) -> Vec<u32> {
+    let Ok(entries) = fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let child: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let stat = fs::read_to_string(entry.path().join("stat")).ok()?;
+            // Fields after the command name, which is in parentheses and may hold spaces:
+            // state, ppid, ...
+            let after_name = &stat[stat.rfind(')')? + 1..];
+            let ppid: u32 = after_name.split_whitespace().nth(1)?.parse().ok()?;
+            (ppid == pid).then_some(child)
+        })
+        .collect()
 }
 
 fn accepts(port: u16) -> bool {
@@ -156,6 +190,15 @@ pub fn free_ports(n: usize) -> Result<Vec<u16>, HarnessError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn children_of_finds_a_spawned_child() {
+        let mut child = Command::new("/bin/sleep").arg("5").spawn().expect("sleep");
+        let children = children_of(std::process::id());
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(children.contains(&child.id()), "{children:?}");
+    }
 
     #[test]
     fn free_ports_are_distinct_and_bindable() {
