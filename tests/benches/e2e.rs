@@ -47,7 +47,10 @@ struct PatternSink {
 impl Write for PatternSink {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         if self.check && check_pattern(self.offset, buf).is_err() {
-            return Err(io::Error::new(io::ErrorKind::InvalidData, "body bytes differ"));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "body bytes differ",
+            ));
         }
         self.offset += buf.len() as u64;
         Ok(buf.len())
@@ -141,7 +144,9 @@ fn main() {
     let proxy = TestProxy::start(ProxyOptions::default());
     let tls_proxy = TestProxy::start(ProxyOptions::default().tls(ca.issue_local().server_config()));
 
-    println!("## Sequential small GETs on one kept-alive connection ({count} requests, median of {rounds} rounds)\n");
+    println!(
+        "## Sequential small GETs on one kept-alive connection ({count} requests, median of {rounds} rounds)\n"
+    );
     println!("| scenario | client | per request | ratio egress/ureq |");
     println!("|---|---|---|---|");
     let scenarios: [(&str, String, Client, Client); 2] = [

@@ -13,11 +13,13 @@
 //! | [`proxy`] | the forward proxy ([`TestProxy`]): absolute-form, CONNECT, auth, faults |
 //! | [`content`] | the deterministic bytes the origin serves ([`pattern_bytes`]) |
 //! | [`http`] | the recorded request heads ([`RecordedRequest`]) and HTTP/1.1 reading |
+//! | [`real_proxy`] | real squid and tinyproxy started from generated configs, stopped by PID |
 
 pub mod content;
 pub mod http;
 pub mod origin;
 pub mod proxy;
+pub mod real_proxy;
 mod server;
 mod splice;
 mod stream;

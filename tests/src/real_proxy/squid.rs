@@ -1,0 +1,195 @@
+//! squid started by the harness: up to three loopback listeners (plain, Basic auth, TLS),
+//! run in the foreground (`-N`) as our child so we own and kill its PID.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use rustls_pki_types::CertificateDer;
+
+use super::{
+    BasicAuth, HarnessError, ProxyCa, RealProxy, SquidConf, WorkDir, free_ports, htpasswd_line,
+    process::ProxyProcess, render_squid_conf, require_or_skip,
+};
+
+/// How many times a start is retried with fresh ports (a reserved port can be stolen).
+const ATTEMPTS: usize = 3;
+
+/// Where Debian and other distributions install squid's `basic_ncsa_auth`.
+const NCSA_HELPER_DIRS: &[&str] = &["/usr/lib/squid", "/usr/lib64/squid", "/usr/libexec/squid"];
+
+/// What to start.
+#[derive(Debug, Clone, Default)]
+pub struct SquidOptions {
+    /// Ports squid may CONNECT to besides 443: the loopback origins' TLS ports.
+    pub ssl_ports: Vec<u16>,
+    /// Adds a second plain listener that requires these credentials (Basic).
+    pub basic_auth: Option<BasicAuth>,
+    /// Adds an `https_port` listener with a certificate from a fresh throwaway CA.
+    pub tls: bool,
+}
+
+/// A running squid; killed by PID and its work dir removed on drop.
+#[derive(Debug)]
+pub struct Squid {
+    // Field order matters: the process dies before its directory is removed.
+    process: ProxyProcess,
+    plain_port: u16,
+    auth: Option<(u16, BasicAuth)>,
+    tls: Option<(u16, ProxyCa)>,
+    dir: WorkDir,
+}
+
+impl Squid {
+    /// Starts `binary` with `options` and waits until every listener accepts connections.
+    pub fn start(binary: &Path, options: SquidOptions) -> Result<Self, HarnessError> {
+        for _ in 1..ATTEMPTS {
+            match Self::start_once(binary, &options) {
+                // A stolen port shows up as one of these; try again with fresh ports.
+                Err(HarnessError::ExitedEarly { .. } | HarnessError::NotReady { .. }) => {}
+                other => return other,
+            }
+        }
+        Self::start_once(binary, &options)
+    }
+
+    /// Finds squid with [`require_or_skip`] and starts it; `None` means "skip this test".
+    ///
+    /// # Panics
+    /// When squid is installed but does not start (or is missing while `CI` is set).
+    pub fn start_or_skip(options: SquidOptions) -> Option<Self> {
+        let binary = require_or_skip(RealProxy::Squid)?;
+        Some(Self::start(&binary, options).unwrap_or_else(|e| panic!("squid: {e}")))
+    }
+
+    fn start_once(binary: &Path, options: &SquidOptions) -> Result<Self, HarnessError> {
+        let dir = WorkDir::create("squid")?;
+        let ports = free_ports(3)?;
+        let auth = match &options.basic_auth {
+            Some(creds) => {
+                dir.write("htpasswd", htpasswd_line(creds)?.as_bytes())?;
+                Some((ports[1], creds.clone(), find_ncsa_helper()?))
+            }
+            None => None,
+        };
+        let tls = if options.tls {
+            let ca = ProxyCa::generate()?;
+            dir.write("proxy-cert.pem", ca.cert_pem().as_bytes())?;
+            dir.write("proxy-key.pem", ca.key_pem().as_bytes())?;
+            Some((ports[2], ca))
+        } else {
+            None
+        };
+        let conf = SquidConf {
+            dir: dir.path().to_path_buf(),
+            plain_port: ports[0],
+            auth: auth.as_ref().map(|(p, _, helper)| (*p, helper.clone())),
+            tls_port: tls.as_ref().map(|(p, _)| *p),
+            ssl_ports: options.ssl_ports.clone(),
+        };
+        let conf_path = dir.write("squid.conf", render_squid_conf(&conf).as_bytes())?;
+        let mut command = Command::new(binary);
+        // -N: foreground, no daemon and no SMP kids, so the PID we hold is squid itself.
+        command
+            .arg("-N")
+            .arg("-d")
+            .arg("1")
+            .arg("-f")
+            .arg(&conf_path);
+        let mut listening = vec![conf.plain_port];
+        listening.extend(conf.auth.as_ref().map(|(p, _)| *p));
+        listening.extend(conf.tls_port);
+        let process = ProxyProcess::start(
+            "squid",
+            command,
+            &dir.path().join("squid.out"),
+            vec![dir.path().join("cache.log")],
+            auth.as_ref().map(|(_, c, _)| c.password().to_owned()),
+            &listening,
+        )?;
+        Ok(Self {
+            process,
+            plain_port: conf.plain_port,
+            auth: auth.map(|(p, c, _)| (p, c)),
+            tls,
+            dir,
+        })
+    }
+
+    /// squid's process id.
+    pub fn pid(&self) -> u32 {
+        self.process.pid()
+    }
+
+    /// The listener without authentication.
+    pub fn plain_port(&self) -> u16 {
+        self.plain_port
+    }
+
+    /// `http://127.0.0.1:PORT` for the listener without authentication.
+    pub fn plain_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.plain_port)
+    }
+
+    /// The listener that requires Basic authentication, if configured.
+    pub fn auth_port(&self) -> Option<u16> {
+        self.auth.as_ref().map(|(p, _)| *p)
+    }
+
+    /// `http://user:password@127.0.0.1:PORT` with the configured credentials.
+    pub fn auth_url(&self) -> Option<String> {
+        let (port, creds) = self.auth.as_ref()?;
+        Some(format!("http://{}127.0.0.1:{port}", creds.userinfo()))
+    }
+
+    /// `http://user:password@127.0.0.1:PORT` for the auth listener with other credentials
+    /// (e.g. wrong ones).
+    pub fn auth_url_with(&self, creds: &BasicAuth) -> Option<String> {
+        let port = self.auth_port()?;
+        Some(format!("http://{}127.0.0.1:{port}", creds.userinfo()))
+    }
+
+    /// The TLS listener (`https_port`), if configured.
+    pub fn https_port(&self) -> Option<u16> {
+        self.tls.as_ref().map(|(p, _)| *p)
+    }
+
+    /// `https://127.0.0.1:PORT` for the TLS listener (its certificate also names `localhost`).
+    pub fn https_url(&self) -> Option<String> {
+        self.https_port().map(|p| format!("https://127.0.0.1:{p}"))
+    }
+
+    /// The CA that signed the TLS listener's certificate, PEM.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.tls.as_ref().map(|(_, ca)| ca.ca_pem())
+    }
+
+    /// The CA that signed the TLS listener's certificate, DER.
+    pub fn ca_der(&self) -> Option<&CertificateDer<'static>> {
+        self.tls.as_ref().map(|(_, ca)| ca.ca_der())
+    }
+
+    /// The work dir (config, logs: `cache.log`, `access.log`, `squid.out`).
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The last lines of squid's output and cache.log, for a failing test's message.
+    pub fn log_tail(&self) -> String {
+        self.process.log_tail()
+    }
+}
+
+/// Finds squid's `basic_ncsa_auth` helper.
+pub fn find_ncsa_helper() -> Result<PathBuf, HarnessError> {
+    let searched: Vec<PathBuf> = NCSA_HELPER_DIRS
+        .iter()
+        .map(|d| Path::new(d).join("basic_ncsa_auth"))
+        .collect();
+    match searched.iter().find(|p| p.is_file()) {
+        Some(found) => Ok(found.clone()),
+        None => Err(HarnessError::MissingHelper {
+            helper: "basic_ncsa_auth",
+            searched,
+        }),
+    }
+}
