@@ -15,6 +15,7 @@
 //! | choosing variables from the environment | [`env`] |
 //! | names of connection phases (timeouts, errors) | [`phase`] |
 //! | `no_proxy` lists: matching targets, diagnostics | [`no_proxy`] |
+//! | compiled `no_proxy` set and routing config, flat cost at any length (`alloc`) | `no_proxy::CompiledNoProxy`, `route::CompiledProxyConfig` |
 //! | the router: direct, forward or tunnel, and why | [`route`] |
 //!
 //! The crate is `#![no_std]`. The `alloc` feature adds owned forms (compiled sets, owned
@@ -34,6 +35,8 @@ pub mod credentials;
 pub mod env;
 pub mod host;
 pub mod inline_str;
+#[cfg(feature = "alloc")]
+mod lookup;
 pub mod no_proxy;
 pub mod phase;
 pub mod proxy_url;
@@ -50,9 +53,13 @@ pub use env::OwnedProxyEnv;
 pub use env::{EnvValue, ProxyEnv};
 pub use host::{Host, HostError};
 pub use inline_str::InlineStr;
+#[cfg(feature = "alloc")]
+pub use no_proxy::CompiledNoProxy;
 pub use no_proxy::{NoProxy, NoProxyError, NoProxyMatch};
 pub use phase::Phase;
 pub use proxy_url::{DEFAULT_PROXY_PORT, ProxyUrl, ProxyUrlError, ProxyUrlErrorKind};
+#[cfg(feature = "alloc")]
+pub use route::CompiledProxyConfig;
 pub use route::{ConfigError, ProxyConfig, Route, RouteDecision, RouteReason};
 pub use target::{Authority, Scheme, Target};
 
