@@ -16,9 +16,12 @@
 //! ```
 
 use alloc::vec::Vec;
+use core::fmt;
 use core::net::IpAddr;
 
 use ipnet::IpNet;
+
+use crate::lookup::prefix::PrefixTable;
 
 /// Ranges that are not public internet addresses: loopback, private (RFC 1918, ULA),
 /// link-local, CGNAT, documentation, benchmarking, multicast, reserved and the unspecified
@@ -52,10 +55,16 @@ pub const NON_PUBLIC_RANGES: &[&str] = &[
 
 /// Blocked ranges with exceptions. An address is blocked when a blocked range contains it
 /// and no exception does. IPv4-mapped IPv6 addresses are checked as IPv4.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+///
+/// Ranges are indexed by prefix length (the same table as the compiled `no_proxy` set), so
+/// a check probes once per distinct prefix length, however many ranges there are.
+#[derive(Clone, Default)]
 pub struct IpBlocklist {
+    /// The blocked ranges in the order added; the table maps each to its first position.
     blocked: Vec<IpNet>,
+    blocked_index: PrefixTable<usize>,
     allowed: Vec<IpNet>,
+    allowed_index: PrefixTable<()>,
 }
 
 impl IpBlocklist {
@@ -66,27 +75,28 @@ impl IpBlocklist {
 
     /// The ready list of [`NON_PUBLIC_RANGES`].
     pub fn non_public() -> Self {
-        let blocked = NON_PUBLIC_RANGES
+        NON_PUBLIC_RANGES
             .iter()
             .filter_map(|range| range.parse().ok())
-            .collect();
-        Self {
-            blocked,
-            allowed: Vec::new(),
-        }
+            .fold(Self::new(), Self::block)
     }
 
     /// Adds a blocked range.
     #[must_use]
     pub fn block(mut self, range: IpNet) -> Self {
-        self.blocked.push(range.trunc());
+        let range = range.trunc();
+        let position = self.blocked.len();
+        self.blocked.push(range);
+        self.blocked_index.entry(range, || position);
         self
     }
 
     /// Adds an exception: addresses in `range` are never blocked.
     #[must_use]
     pub fn allow(mut self, range: IpNet) -> Self {
-        self.allowed.push(range.trunc());
+        let range = range.trunc();
+        self.allowed.push(range);
+        self.allowed_index.entry(range, || ());
         self
     }
 
@@ -95,13 +105,44 @@ impl IpBlocklist {
         self.blocked.is_empty()
     }
 
-    /// The blocked range containing `addr`, or `None` when `addr` may be connected to.
+    /// The blocked range containing `addr` (the first one added, if several do), or `None`
+    /// when `addr` may be connected to.
     pub fn check(&self, addr: IpAddr) -> Option<IpNet> {
-        let addr = canonical(addr);
-        if self.allowed.iter().any(|net| net.contains(&addr)) {
-            return None;
+        let mut allowed = false;
+        let mut first = usize::MAX;
+        match canonical(addr) {
+            IpAddr::V4(v4) => {
+                self.allowed_index.each_v4(v4, |()| allowed = true);
+                if !allowed {
+                    self.blocked_index.each_v4(v4, |&at| first = first.min(at));
+                }
+            }
+            IpAddr::V6(v6) => {
+                self.allowed_index.each_v6(v6, |()| allowed = true);
+                if !allowed {
+                    self.blocked_index.each_v6(v6, |&at| first = first.min(at));
+                }
+            }
         }
-        self.blocked.iter().copied().find(|net| net.contains(&addr))
+        self.blocked.get(first).copied()
+    }
+}
+
+/// Equal when the same ranges were added in the same order (the indexes follow from them).
+impl PartialEq for IpBlocklist {
+    fn eq(&self, other: &Self) -> bool {
+        self.blocked == other.blocked && self.allowed == other.allowed
+    }
+}
+
+impl Eq for IpBlocklist {}
+
+impl fmt::Debug for IpBlocklist {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IpBlocklist")
+            .field("blocked", &self.blocked)
+            .field("allowed", &self.allowed)
+            .finish()
     }
 }
 
@@ -154,6 +195,50 @@ mod tests {
         assert_eq!(list.check(ip("127.0.0.1")), Some(ip_net("127.0.0.0/8")));
         assert_eq!(list.check(ip("127.0.0.2")), None);
         assert_eq!(IpBlocklist::new().check(ip("127.0.0.1")), None);
+    }
+
+    /// The definition, scanned: what the indexed check must answer.
+    fn scan(blocked: &[IpNet], allowed: &[IpNet], addr: IpAddr) -> Option<IpNet> {
+        let addr = canonical(addr);
+        if allowed.iter().any(|net| net.contains(&addr)) {
+            return None;
+        }
+        blocked.iter().copied().find(|net| net.contains(&addr))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_index_answers_as_a_scan(
+            blocked in proptest::collection::vec((0u32..4, 0u8..=32, proptest::bool::ANY), 0..12),
+            allowed in proptest::collection::vec((0u32..4, 0u8..=32, proptest::bool::ANY), 0..3),
+            probes in proptest::collection::vec((0u32..4, 0u32..4, proptest::bool::ANY), 1..16),
+        ) {
+            // Few distinct high bits and low bits, so ranges nest and overlap often.
+            let net = |&(high, len, v6): &(u32, u8, bool)| -> IpNet {
+                let bits = (high << 30) | 0x0a00_0001;
+                let net = if v6 {
+                    IpNet::new(IpAddr::V6(core::net::Ipv6Addr::from_bits(u128::from(bits) << 96)), len * 4)
+                } else {
+                    IpNet::new(IpAddr::V4(core::net::Ipv4Addr::from_bits(bits)), len)
+                };
+                net.unwrap_or_else(|e| panic!("{e}")).trunc()
+            };
+            let blocked: std::vec::Vec<IpNet> = blocked.iter().map(net).collect();
+            let allowed: std::vec::Vec<IpNet> = allowed.iter().map(net).collect();
+            let list = blocked.iter().fold(IpBlocklist::new(), |l, n| l.block(*n));
+            let list = allowed.iter().fold(list, |l, n| l.allow(*n));
+            for &(high, low, v6) in &probes {
+                let bits = (high << 30) | 0x0a00_0000 | low;
+                let addr = if v6 {
+                    IpAddr::V6(core::net::Ipv6Addr::from_bits(u128::from(bits) << 96))
+                } else {
+                    IpAddr::V4(core::net::Ipv4Addr::from_bits(bits))
+                };
+                proptest::prop_assert_eq!(list.check(addr), scan(&blocked, &allowed, addr), "{}", addr);
+                let mapped = IpAddr::V6(core::net::Ipv4Addr::from_bits(bits).to_ipv6_mapped());
+                proptest::prop_assert_eq!(list.check(mapped), scan(&blocked, &allowed, mapped));
+            }
+        }
     }
 
     fn ip_net(text: &str) -> IpNet {

@@ -15,6 +15,7 @@
 //! | choosing variables from the environment | [`env`](mod@env) |
 //! | names of connection phases (timeouts, errors) | [`phase`] |
 //! | `no_proxy` lists: matching targets, diagnostics | [`no_proxy`] |
+//! | compiled `no_proxy` set and routing config, flat cost at any length (`alloc`) | `no_proxy::CompiledNoProxy`, `route::CompiledProxyConfig` |
 //! | the router: direct, forward or tunnel, and why | [`route`] |
 //! | the CONNECT handshake (request encoder, response decoder) | [`connect`] |
 //! | forward-proxy request rewriting (absolute form, `Proxy-Authorization`) | [`forward`] |
@@ -38,6 +39,8 @@ pub mod env;
 pub mod forward;
 pub mod host;
 pub mod inline_str;
+#[cfg(feature = "alloc")]
+mod lookup;
 pub mod no_proxy;
 pub mod phase;
 pub mod proxy_url;
@@ -56,9 +59,13 @@ pub use env::{EnvValue, ProxyEnv};
 pub use forward::{ForwardError, ForwardRewriter};
 pub use host::{Host, HostError};
 pub use inline_str::InlineStr;
+#[cfg(feature = "alloc")]
+pub use no_proxy::CompiledNoProxy;
 pub use no_proxy::{NoProxy, NoProxyError, NoProxyMatch};
 pub use phase::Phase;
 pub use proxy_url::{DEFAULT_PROXY_PORT, ProxyUrl, ProxyUrlError, ProxyUrlErrorKind};
+#[cfg(feature = "alloc")]
+pub use route::CompiledProxyConfig;
 pub use route::{ConfigError, ProxyConfig, Route, RouteDecision, RouteReason};
 pub use target::{Authority, Scheme, Target};
 

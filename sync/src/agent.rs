@@ -90,7 +90,10 @@ impl Agent {
         })?;
         let target: Target<'_> = target_of(&uri)?;
         let config = self.settings.proxy_config()?;
-        Ok(RouteInfo::from_decision(&target, &config.route(&target)))
+        Ok(RouteInfo::from_decision(
+            &target,
+            &self.settings.route(&config, &target),
+        ))
     }
 }
 

@@ -221,10 +221,13 @@ impl AgentBuilder {
                  (danger_accept_invalid_certs_for_testing); never use this in production"
             );
         }
+        let compiled_no_proxy =
+            egress_core::CompiledNoProxy::parse(self.no_proxy.as_ref().map_or("", |s| &s.value));
         let settings = Settings {
             http_proxy: self.http_proxy,
             https_proxy: self.https_proxy,
             no_proxy: self.no_proxy,
+            compiled_no_proxy,
             blocklist: self.blocklist,
             proxy_tls: self.proxy_trust.client_config().map_err(trust_error)?,
             target_tls: self.target_trust.client_config().map_err(trust_error)?,

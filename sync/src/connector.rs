@@ -34,7 +34,7 @@ impl EgressConnector {
         let settings = &*self.settings;
         let target = target_of(details.uri)?;
         let proxies = settings.proxy_config()?;
-        let decision = proxies.route(&target);
+        let decision = settings.route(&proxies, &target);
         let proxy_shown = decision.route.proxy().map(ToString::to_string);
         log::debug!(
             "egress: {}://{} -> {} {} ({})",

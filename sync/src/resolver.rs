@@ -40,7 +40,7 @@ impl Resolver for EgressResolver {
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
         let target = target_of(uri).map_err(Error::into_ureq)?;
         let proxies = self.settings.proxy_config().map_err(Error::into_ureq)?;
-        if proxies.route(&target).route != Route::Direct {
+        if self.settings.route(&proxies, &target).route != Route::Direct {
             return Ok(self.empty());
         }
         let resolved = self.dns.resolve(uri, config, timeout)?;

@@ -40,12 +40,16 @@
 //! assert!(NoProxy::parse_strict(list.as_str()).is_err());
 //! ```
 
+#[cfg(feature = "alloc")]
+mod compiled;
 mod diagnostics;
 mod entry;
 mod matcher;
 #[cfg(test)]
 mod tests;
 
+#[cfg(feature = "alloc")]
+pub use compiled::CompiledNoProxy;
 pub use diagnostics::{Diagnostic, EntryProblem, NoProxyError};
 pub use entry::Entry;
 
