@@ -6,7 +6,7 @@ use support::{PASSWORD, USER, egress};
 
 const PROXY: &str = "http://cli-user-q7:cli-pw-Zx81-secret@proxy.corp:3128";
 
-fn env_with<'a>(no_proxy: &'a str) -> Vec<(&'a str, &'a str)> {
+fn env_with(no_proxy: &str) -> Vec<(&str, &str)> {
     vec![
         ("https_proxy", PROXY),
         ("HTTP_PROXY", "http://[2001:db8::1]"),
