@@ -103,7 +103,9 @@ pub(crate) struct GetArgs {
     /// The URL to fetch.
     #[arg(value_name = "URL")]
     pub(crate) url: String,
-    /// Write the body to FILE instead of stdout (a progress bar shows on a terminal).
+    /// Write the body to FILE instead of stdout. A progress bar shows on stderr, when it is
+    /// a terminal, for bodies over 1 MB or of unknown length going to a file (`-o` or
+    /// `> file`), never into a pipe.
     #[arg(short, long, value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
     /// Add a request header; repeatable.

@@ -45,7 +45,15 @@ pub(crate) fn run(args: &GetArgs) -> Result<(), Failure> {
     let length = response.body().content_length();
     let mut reader = response.body_mut().with_config().limit(u64::MAX).reader();
     let copied = match &args.output {
-        None => copy(&mut reader, &mut io::stdout().lock(), None),
+        None => {
+            // `egress get URL > file` gets a bar too; a pipe never does.
+            let bar = (stdout_is_file() && wants_progress(length)).then(|| progress_bar(length));
+            let result = copy(&mut reader, &mut io::stdout().lock(), bar.as_ref());
+            if let Some(bar) = bar {
+                bar.finish_and_clear();
+            }
+            result
+        }
         Some(path) => {
             let file = File::create(path).map_err(|e| {
                 Failure::new(
@@ -94,6 +102,24 @@ pub(crate) fn usage(error: Error) -> Failure {
 
 fn wants_progress(length: Option<u64>) -> bool {
     io::stderr().is_terminal() && length.is_none_or(|n| n > PROGRESS_THRESHOLD)
+}
+
+/// Whether stdout is redirected to a regular file (not a terminal, not a pipe).
+#[cfg(unix)]
+fn stdout_is_file() -> bool {
+    use std::os::fd::AsFd;
+    io::stdout()
+        .as_fd()
+        .try_clone_to_owned()
+        .map(File::from)
+        .and_then(|file| file.metadata())
+        .is_ok_and(|meta| meta.file_type().is_file())
+}
+
+/// Elsewhere only `-o FILE` gets a progress bar.
+#[cfg(not(unix))]
+fn stdout_is_file() -> bool {
+    false
 }
 
 fn progress_bar(length: Option<u64>) -> ProgressBar {
