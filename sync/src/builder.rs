@@ -9,6 +9,7 @@ use egress_core::{IpBlocklist, OwnedProxyEnv, route::CODE_SOURCE};
 
 use crate::Error;
 use crate::agent::Agent;
+use crate::observe::{ObserverSlot, PhaseObserver};
 use crate::settings::{Setting, Settings, Timeouts};
 
 /// Default limit for TCP connect to a proxy or a direct target.
@@ -45,6 +46,7 @@ pub struct AgentBuilder {
     max_redirects: u32,
     http_status_as_error: bool,
     user_agent: Option<String>,
+    observer: ObserverSlot,
 }
 
 impl Default for AgentBuilder {
@@ -66,6 +68,7 @@ impl Default for AgentBuilder {
             max_redirects: 10,
             http_status_as_error: true,
             user_agent: Some(concat!("egress/", env!("CARGO_PKG_VERSION")).to_owned()),
+            observer: ObserverSlot::default(),
         }
     }
 }
@@ -210,6 +213,13 @@ impl AgentBuilder {
         self
     }
 
+    /// Calls `observer` after each connection phase egress completes (resolve, TCP connect,
+    /// TLS handshakes, CONNECT), with its duration: for verbose output and diagnostics.
+    pub fn phase_observer(mut self, observer: impl PhaseObserver + 'static) -> Self {
+        self.observer = ObserverSlot(Some(Arc::new(observer)));
+        self
+    }
+
     /// Validates the configuration and builds the agent.
     pub fn build(self) -> Result<Agent, Error> {
         let trust_error = |e: egress_core::tls::TlsTrustError| Error::InvalidConfig {
@@ -233,6 +243,7 @@ impl AgentBuilder {
             target_tls: self.target_trust.client_config().map_err(trust_error)?,
             timeouts: self.timeouts,
             user_agent: self.user_agent.clone(),
+            observer: self.observer,
         };
         settings.validate(self.strict_no_proxy)?;
         let config = ureq::Agent::config_builder()

@@ -49,6 +49,7 @@ impl EgressConnector {
             tls: &settings.proxy_tls,
             connect: Deadline::after(timeouts.connect, Phase::ConnectProxy),
             tls_deadline: Deadline::after(timeouts.tls, Phase::ProxyTls),
+            observer: &settings.observer,
         };
         let transport: Box<dyn Transport> = match decision.route {
             Route::Direct => Box::new(self.connect_direct(details, &target)?),
@@ -65,6 +66,7 @@ impl EgressConnector {
             Route::Tunnel(proxy) => {
                 let mut stream = proxy::open(proxy, dial)?;
                 let deadline = Deadline::after(timeouts.proxy_handshake, Phase::ProxyHandshake);
+                let timer = settings.observer.start(Phase::ProxyHandshake);
                 let tunnel = open_tunnel(
                     &mut stream,
                     proxy,
@@ -77,6 +79,7 @@ impl EgressConnector {
                     target.authority(),
                     tunnel.status
                 );
+                timer.done(|| format!("CONNECT {} -> {}", target.authority(), tunnel.status));
                 let mut transport = SocketTransport::new(stream, details.config);
                 transport.preload(&tunnel.leftover);
                 Box::new(transport)
@@ -84,7 +87,9 @@ impl EgressConnector {
         };
         if target.scheme == Scheme::Https {
             let deadline = Deadline::after(timeouts.tls, Phase::TargetTls);
+            let timer = settings.observer.start(Phase::TargetTls);
             let tls = wrap_target_tls(transport, &target, &settings.target_tls, details, deadline)?;
+            timer.done(|| format!("certificate of {} verified", target.host));
             return Ok(Box::new(tls));
         }
         Ok(transport)
@@ -98,6 +103,7 @@ impl EgressConnector {
     ) -> Result<SocketTransport, Error> {
         let deadline = Deadline::after(self.settings.timeouts.connect, Phase::ConnectTarget);
         let addrs: Vec<_> = details.addrs.iter().copied().collect();
+        let timer = self.settings.observer.start(Phase::ConnectTarget);
         let tcp = proxy::connect_any(&addrs, deadline).map_err(|failure| match failure {
             ConnectFailure::Timeout => deadline.expired(),
             ConnectFailure::Io(source) => Error::TargetUnreachable {
@@ -110,6 +116,7 @@ impl EgressConnector {
                 target: target.authority().to_string(),
                 source,
             })?;
+        timer.done(|| proxy::peer_of(&tcp));
         Ok(SocketTransport::new(
             ProxyStream::Plain(tcp),
             details.config,

@@ -34,6 +34,7 @@ mod agent;
 mod builder;
 mod connector;
 mod error;
+mod observe;
 mod proxy;
 mod resolver;
 mod route_info;
@@ -47,5 +48,6 @@ pub use builder::{
 };
 pub use egress_core::{IpBlocklist, Phase};
 pub use error::Error;
+pub use observe::{PhaseEvent, PhaseObserver};
 pub use route_info::RouteInfo;
 pub use ureq;

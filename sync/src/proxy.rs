@@ -10,6 +10,7 @@ use egress_core::{Host, Phase, ProxyUrl};
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
 
 use crate::Error;
+use crate::observe::ObserverSlot;
 use crate::transport::{Deadline, ProxyStream, is_timeout};
 
 /// What the connector needs to reach proxies.
@@ -18,6 +19,7 @@ pub(crate) struct ProxyDial<'a> {
     pub(crate) tls: &'a Arc<ClientConfig>,
     pub(crate) connect: Deadline,
     pub(crate) tls_deadline: Deadline,
+    pub(crate) observer: &'a ObserverSlot,
 }
 
 /// Connects to `proxy`, with TLS for an `https://` proxy.
@@ -26,16 +28,31 @@ pub(crate) fn open(proxy: &ProxyUrl<'_>, dial: ProxyDial<'_>) -> Result<ProxyStr
         proxy: proxy.to_string(),
         source,
     };
+    let timer = dial.observer.start(Phase::ResolveProxy);
     let addrs = resolve(proxy).map_err(unreachable)?;
+    timer.done(|| format!("{} address(es) for {}", addrs.len(), proxy.host()));
+    let timer = dial.observer.start(Phase::ConnectProxy);
     let tcp = connect_any(&addrs, dial.connect).map_err(|e| match e {
         ConnectFailure::Timeout => dial.connect.expired(),
         ConnectFailure::Io(source) => unreachable(source),
     })?;
     tcp.set_nodelay(true).map_err(unreachable)?;
+    timer.done(|| peer_of(&tcp));
     match proxy.scheme() {
         egress_core::Scheme::Http => Ok(ProxyStream::Plain(tcp)),
-        egress_core::Scheme::Https => tls_to_proxy(proxy, tcp, dial),
+        egress_core::Scheme::Https => {
+            let timer = dial.observer.start(Phase::ProxyTls);
+            let stream = tls_to_proxy(proxy, tcp, dial)?;
+            timer.done(|| format!("certificate of {} verified", proxy.host()));
+            Ok(stream)
+        }
     }
+}
+
+/// The connected address, for phase details.
+pub(crate) fn peer_of(tcp: &TcpStream) -> String {
+    tcp.peer_addr()
+        .map_or_else(|_| String::from("connected"), |addr| addr.to_string())
 }
 
 fn resolve(proxy: &ProxyUrl<'_>) -> io::Result<Vec<SocketAddr>> {

@@ -7,7 +7,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use egress_core::Route;
+use egress_core::{Phase, Route};
 use ureq::config::Config;
 use ureq::http::Uri;
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
@@ -43,7 +43,9 @@ impl Resolver for EgressResolver {
         if self.settings.route(&proxies, &target).route != Route::Direct {
             return Ok(self.empty());
         }
+        let timer = self.settings.observer.start(Phase::ResolveTarget);
         let resolved = self.dns.resolve(uri, config, timeout)?;
+        timer.done(|| format!("{} address(es) for {}", resolved.len(), target.host));
         let blocklist = &self.settings.blocklist;
         if blocklist.is_empty() {
             return Ok(resolved);

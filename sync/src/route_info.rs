@@ -1,6 +1,6 @@
 //! An owned description of a routing decision, for diagnostics and the `egress` tool.
 
-use egress_core::{RouteDecision, Target};
+use egress_core::{RouteDecision, RouteReason, Target};
 
 /// Where a request would go, and why, with the proxy rendered without credentials.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,14 +15,20 @@ pub struct RouteInfo {
     pub matched: Option<String>,
     /// The reason, in words.
     pub reason: String,
+    /// The variable the proxy came from (e.g. `HTTPS_PROXY`, or `configuration` when set in
+    /// code), if the route uses a proxy.
+    pub source: Option<String>,
+    /// Whether the proxy URL carries credentials (which are never shown).
+    pub proxy_credentials: bool,
 }
 
 impl RouteInfo {
     /// Describes `decision` for `target`.
     pub fn from_decision(target: &Target<'_>, decision: &RouteDecision<'_>) -> Self {
-        let matched = match decision.reason {
-            egress_core::RouteReason::Bypassed(m) => Some(m.entry.to_owned()),
-            _ => None,
+        let (matched, source) = match decision.reason {
+            RouteReason::Bypassed(m) => (Some(m.entry.to_owned()), None),
+            RouteReason::Proxied { source } => (None, Some(source.to_owned())),
+            RouteReason::NoProxyForScheme(_) => (None, None),
         };
         Self {
             route: decision.route.kind_name(),
@@ -30,6 +36,11 @@ impl RouteInfo {
             proxy: decision.route.proxy().map(ToString::to_string),
             matched,
             reason: decision.reason.to_string(),
+            source,
+            proxy_credentials: decision
+                .route
+                .proxy()
+                .is_some_and(|proxy| proxy.credentials().is_some()),
         }
     }
 }

@@ -13,6 +13,7 @@ use rustls::ClientConfig;
 use ureq::http::Uri;
 
 use crate::Error;
+use crate::observe::ObserverSlot;
 
 /// One proxy setting: where it came from (variable name or "configuration") and its value.
 #[derive(Clone, Default)]
@@ -53,6 +54,7 @@ pub(crate) struct Settings {
     pub(crate) target_tls: Arc<ClientConfig>,
     pub(crate) timeouts: Timeouts,
     pub(crate) user_agent: Option<String>,
+    pub(crate) observer: ObserverSlot,
 }
 
 fn borrow(setting: &Option<Setting>) -> Option<EnvValue<'_>> {

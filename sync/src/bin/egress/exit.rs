@@ -1,0 +1,92 @@
+//! Exit codes and the failure type every subcommand returns.
+//!
+//! | code | meaning |
+//! |---|---|
+//! | 0 | success |
+//! | 1 | other failure (writing the output, ...) |
+//! | 2 | usage error (clap's own code; also an unusable URL) |
+//! | 3 | configuration error (proxy variables, CA files) |
+//! | 4 | proxy failure |
+//! | 5 | target failure (including HTTP >= 400 with `--fail`) |
+
+use std::fmt;
+use std::process::ExitCode;
+
+use egress_sync::{Error, Phase};
+
+/// Why the tool stopped, as an exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Exit {
+    /// 1: anything not below.
+    Other = 1,
+    /// 2: bad arguments or URL.
+    Usage = 2,
+    /// 3: invalid proxy configuration or CA file.
+    Config = 3,
+    /// 4: the proxy failed.
+    Proxy = 4,
+    /// 5: the target failed.
+    Target = 5,
+}
+
+impl Exit {
+    /// The exit code for an egress error.
+    pub(crate) fn of(error: &Error) -> Exit {
+        match error {
+            Error::InvalidConfig { .. } => Exit::Config,
+            e if e.is_proxy_failure() => Exit::Proxy,
+            Error::Timeout {
+                phase: Phase::ResolveTarget | Phase::ConnectTarget | Phase::TargetTls,
+            }
+            | Error::TargetUnreachable { .. }
+            | Error::TargetTls { .. }
+            | Error::Blocked { .. }
+            | Error::Timeout { .. }
+            | Error::Http(_) => Exit::Target,
+            _ => Exit::Other,
+        }
+    }
+
+    pub(crate) fn code(self) -> ExitCode {
+        ExitCode::from(self as u8)
+    }
+}
+
+/// A failure to report on stderr, with its exit code.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    pub(crate) exit: Exit,
+    pub(crate) message: String,
+}
+
+impl Failure {
+    pub(crate) fn new(exit: Exit, message: impl Into<String>) -> Self {
+        Self {
+            exit,
+            message: message.into(),
+        }
+    }
+}
+
+impl Failure {
+    /// The exit code of `error` with a short message, for reports that printed the details
+    /// already.
+    pub(crate) fn from_error_quiet(error: &Error) -> Self {
+        Failure::new(
+            Exit::of(error),
+            format!("check failed ({})", error.kind_name()),
+        )
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Failure::new(Exit::of(&error), error.to_string())
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
