@@ -107,7 +107,7 @@ impl Connector {
         let route = decision.route.kind_name();
         let (below, rewriting) = match decision.route {
             Route::Direct => {
-                let tcp = open_direct(settings, target).await?;
+                let tcp = Box::pin(open_direct(settings, target)).await?;
                 (Replay::new(Vec::new(), Layer::Plain(tcp)), None)
             }
             Route::Forward(proxy) => {
@@ -117,20 +117,20 @@ impl Connector {
                             message: format!("cannot forward to {}: {error}", target.authority()),
                         }
                     })?;
-                let stream = open_proxy(settings, proxy).await?;
+                let stream = Box::pin(open_proxy(settings, proxy)).await?;
                 (
                     Replay::new(Vec::new(), stream),
                     Some(Rewriting::new(rewriter)),
                 )
             }
             Route::Tunnel(proxy) => {
-                let mut stream = open_proxy(settings, proxy).await?;
-                let leftover = within(
+                let mut stream = Box::pin(open_proxy(settings, proxy)).await?;
+                let leftover = Box::pin(within(
                     settings,
                     settings.timeouts.proxy_handshake,
                     Phase::ProxyHandshake,
                     open_tunnel(&mut stream, proxy, target, settings.user_agent.as_deref()),
-                )
+                ))
                 .await??;
                 (Replay::new(leftover, stream), None)
             }
@@ -138,12 +138,12 @@ impl Connector {
         if target.scheme == Scheme::Http || rewriting.is_some() {
             return Ok(Connection::new(Layer::Plain(below), rewriting, route));
         }
-        let tls = within(
+        let tls = Box::pin(within(
             settings,
             settings.timeouts.tls,
             Phase::TargetTls,
             tls_handshake(&settings.target_tls, &target.host, below),
-        )
+        ))
         .await?
         .map_err(|source| Error::TargetTls {
             target: target.authority().to_string(),

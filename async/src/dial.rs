@@ -86,12 +86,12 @@ pub(crate) async fn open_proxy(
     if proxy.scheme() == Scheme::Http {
         return Ok(Layer::Plain(tcp));
     }
-    let tls = within(
+    let tls = Box::pin(within(
         settings,
         timeouts.tls,
         Phase::ProxyTls,
         tls_handshake(&settings.proxy_tls, &proxy.host(), tcp),
-    )
+    ))
     .await?
     .map_err(|source| Error::ProxyTls {
         proxy: proxy.to_string(),

@@ -212,7 +212,7 @@ impl Client {
                 Some(connection) => connection,
                 None => {
                     let target = target_of(&url)?;
-                    inner.connector.connect_target(&target).await?
+                    Box::pin(inner.connector.connect_target(&target)).await?
                 }
             };
             exchange::frame_body(&mut call, &body)?;
@@ -222,7 +222,7 @@ impl Client {
                 .connector
                 .settings()
                 .runtime
-                .timeout(inner.timeout_exchange, exchange)
+                .timeout(inner.timeout_exchange, Box::pin(exchange))
                 .await
                 .ok_or(Error::Timeout {
                     phase: Phase::Exchange,

@@ -59,6 +59,6 @@ impl RequestBuilder {
                 request.headers_mut().insert(header::USER_AGENT, value);
             }
         }
-        self.client.execute(request, self.body).await
+        Box::pin(self.client.execute(request, self.body)).await
     }
 }
