@@ -1,0 +1,154 @@
+//! Driving ureq-proto's client machine over a [`Connection`] up to the response head:
+//!
+//! ```text
+//!   Prepare ─► SendRequest ─► [Await100 ─►] SendBody ─► RecvResponse ─► (RecvBody | Redirect | Cleanup)
+//!   (headers)  (write head)   (not waited)   (stream)   (read head)       handed to the caller
+//! ```
+//!
+//! ureq-proto writes origin-form requests; for a forward route the connection's rewriter
+//! turns them into absolute form on the way out. `Expect: 100-continue` is not waited for:
+//! the body follows the head at once, which servers must accept.
+
+use futures_util::io::{AsyncReadExt, AsyncWriteExt};
+use ureq_proto::client::state::Prepare;
+use ureq_proto::client::{
+    Await100Result, Call, RecvResponseResult, SendRequestResult, state::SendBody,
+};
+use ureq_proto::http::{Response, header};
+
+use super::Body;
+use super::input::Input;
+use crate::{Connection, HttpError};
+
+/// Output buffer for the request head and body chunks.
+const OUTPUT_SIZE: usize = 16 * 1024;
+
+/// Declares the body's framing on `call`, unless the caller set it.
+pub(crate) fn frame_body(call: &mut Call<Prepare>, body: &Body) -> Result<(), HttpError> {
+    let headers = call.headers();
+    if headers.contains_key(header::CONTENT_LENGTH)
+        || headers.contains_key(header::TRANSFER_ENCODING)
+    {
+        return Ok(());
+    }
+    let needs_body = matches!(call.method().as_str(), "POST" | "PUT" | "PATCH");
+    let has_body = match body {
+        Body::Empty => false,
+        Body::Bytes(bytes) => !bytes.is_empty(),
+        Body::Reader { .. } => true,
+    };
+    if has_body && !needs_body {
+        call.force_send_body();
+    }
+    if let (Some(len), true) = (body.len(), has_body || needs_body) {
+        call.header(header::CONTENT_LENGTH, len)?;
+    }
+    Ok(())
+}
+
+/// Sends the request in `call` with `body` over `connection`, then reads the response head.
+pub(crate) async fn send_and_receive(
+    call: Call<Prepare>,
+    body: &mut Body,
+    connection: &mut Connection,
+    input: &mut Input,
+) -> Result<(Response<()>, RecvResponseResult), HttpError> {
+    let mut out = vec![0u8; OUTPUT_SIZE];
+    let mut call = call.proceed();
+    loop {
+        let n = call.write(&mut out)?;
+        connection.write_all(&out[..n]).await?;
+        if call.can_proceed() {
+            break;
+        }
+        if n == 0 {
+            return Err(HttpError::InvalidRequest {
+                message: "request head could not be written".to_owned(),
+            });
+        }
+    }
+    let mut receive = match call.proceed()? {
+        Some(SendRequestResult::RecvResponse(receive)) => receive,
+        Some(SendRequestResult::SendBody(send)) => {
+            send_body(send, body, connection, &mut out).await?
+        }
+        Some(SendRequestResult::Await100(wait)) => match wait.proceed()? {
+            Await100Result::SendBody(send) => send_body(send, body, connection, &mut out).await?,
+            Await100Result::RecvResponse(receive) => receive,
+        },
+        None => {
+            return Err(HttpError::InvalidRequest {
+                message: "request head incomplete".to_owned(),
+            });
+        }
+    };
+    connection.flush().await?;
+    let response = loop {
+        if !input.is_empty() {
+            let (used, response) = receive.try_response(input.filled(), false)?;
+            input.consume(used);
+            if let Some(response) = response {
+                break response;
+            }
+            if used > 0 {
+                // An interim 1xx was skipped; the rest may already hold the final head.
+                continue;
+            }
+        }
+        if input.fill(connection).await? == 0 {
+            return Err(HttpError::Io(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "the server closed the connection before the response head was complete",
+            )));
+        }
+    };
+    let next = receive.proceed().ok_or_else(|| HttpError::InvalidRequest {
+        message: "response head incomplete".to_owned(),
+    })?;
+    Ok((response, next))
+}
+
+async fn send_body(
+    mut call: Call<SendBody>,
+    body: &mut Body,
+    connection: &mut Connection,
+    out: &mut [u8],
+) -> Result<Call<ureq_proto::client::state::RecvResponse>, HttpError> {
+    match body {
+        Body::Empty => {}
+        Body::Bytes(bytes) => {
+            let mut rest = &bytes[..];
+            while !rest.is_empty() {
+                let (used, n) = call.write(rest, out)?;
+                connection.write_all(&out[..n]).await?;
+                rest = &rest[used..];
+            }
+        }
+        Body::Reader { reader, .. } => {
+            let mut chunk = vec![0u8; call.calculate_max_input(out.len())];
+            loop {
+                let got = reader.read(&mut chunk).await?;
+                if got == 0 {
+                    break;
+                }
+                let mut rest = &chunk[..got];
+                while !rest.is_empty() {
+                    let (used, n) = call.write(rest, out)?;
+                    connection.write_all(&out[..n]).await?;
+                    rest = &rest[used..];
+                }
+            }
+        }
+    }
+    // An empty write ends a chunked body; for Content-Length it checks nothing is missing.
+    let (_, n) = call.write(&[], out)?;
+    connection.write_all(&out[..n]).await?;
+    if !call.can_proceed() {
+        return Err(HttpError::InvalidRequest {
+            message: "the request body ended before its Content-Length".to_owned(),
+        });
+    }
+    call.proceed().ok_or_else(|| HttpError::InvalidRequest {
+        message: "request body incomplete".to_owned(),
+    })
+}

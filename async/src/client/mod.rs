@@ -1,0 +1,296 @@
+//! [`Client`]: HTTP/1.1 requests over [`Connector`] connections, on ureq-proto's sans-IO
+//! client machine, with keep-alive pooling per route and opt-in redirects.
+//!
+//! ```text
+//!   send ─► route key ─► pooled connection? ─no─► Connector::connect
+//!                              │                        │
+//!                              └──────────┬─────────────┘
+//!                                         ▼
+//!        exchange (ureq-proto: head, body, response head) ─► Response { body: AsyncRead }
+//!                                         │
+//!           body read to its end, keep-alive allowed, rewriter idle ─► back to the pool
+//!           3xx and redirects on (each hop routed anew) ─► drain body, next hop
+//! ```
+
+mod body;
+mod exchange;
+mod input;
+mod pool;
+mod request;
+mod response;
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use egress_core::Phase;
+use ureq_proto::client::{Call, RecvResponseResult, RedirectAuthHeaders};
+use ureq_proto::http::{Method, Request};
+
+pub use body::Body;
+pub use request::RequestBuilder;
+pub use response::{Response, ResponseBody};
+
+use crate::settings::target_of;
+use crate::{Connector, Error, HttpError};
+use input::Input;
+use pool::Pool;
+use response::Release;
+
+/// Default number of idle connections kept per route key.
+pub const DEFAULT_MAX_IDLE_PER_ROUTE: usize = 8;
+/// Default time an idle connection is kept.
+pub const DEFAULT_MAX_IDLE_AGE: Duration = Duration::from_secs(30);
+
+/// An HTTP/1.1 client routing every request (and every redirect hop) through egress-core.
+/// Cheap to clone: clones share the connector and the connection pool.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), egress_async::Error> {
+/// let client = egress_async::Client::from_env()?;
+/// let mut response = client
+///     .post("https://example.com/submit")
+///     .header("content-type", "application/json")
+///     .body(r#"{"hello":"world"}"#)
+///     .send()
+///     .await?;
+/// assert!(response.status().is_success());
+/// let text = response.text().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    connector: Connector,
+    pool: Arc<Pool>,
+    max_redirects: u32,
+    timeout_exchange: Option<Duration>,
+}
+
+/// Configures a [`Client`] over a [`Connector`].
+#[derive(Debug)]
+#[must_use]
+pub struct ClientBuilder {
+    connector: Connector,
+    max_redirects: u32,
+    max_idle_per_route: usize,
+    max_idle_age: Duration,
+    timeout_exchange: Option<Duration>,
+}
+
+impl ClientBuilder {
+    /// How many redirects to follow (each hop routed anew); 0, the default, returns 3xx
+    /// responses as they are.
+    pub fn max_redirects(mut self, redirects: u32) -> Self {
+        self.max_redirects = redirects;
+        self
+    }
+
+    /// Idle keep-alive connections kept per route key (0 turns pooling off).
+    pub fn max_idle_per_route(mut self, idle: usize) -> Self {
+        self.max_idle_per_route = idle;
+        self
+    }
+
+    /// How long an idle connection may wait for reuse.
+    pub fn max_idle_age(mut self, age: Duration) -> Self {
+        self.max_idle_age = age;
+        self
+    }
+
+    /// Limit for sending a request and receiving its response head, per hop (`None`, the
+    /// default: no limit). Reading the body is not limited: wrap those reads in a timeout.
+    pub fn timeout_exchange(mut self, limit: impl Into<Option<Duration>>) -> Self {
+        self.timeout_exchange = limit.into();
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Client {
+        Client {
+            inner: Arc::new(Inner {
+                connector: self.connector,
+                pool: Arc::new(Pool::new(self.max_idle_per_route, self.max_idle_age)),
+                max_redirects: self.max_redirects,
+                timeout_exchange: self.timeout_exchange,
+            }),
+        }
+    }
+}
+
+impl Client {
+    /// A client with default settings over `connector`.
+    pub fn new(connector: Connector) -> Self {
+        Self::builder(connector).build()
+    }
+
+    /// A builder over `connector`.
+    pub fn builder(connector: Connector) -> ClientBuilder {
+        ClientBuilder {
+            connector,
+            max_redirects: 0,
+            max_idle_per_route: DEFAULT_MAX_IDLE_PER_ROUTE,
+            max_idle_age: DEFAULT_MAX_IDLE_AGE,
+            timeout_exchange: None,
+        }
+    }
+
+    /// A client configured from `http_proxy`, `https_proxy` and `no_proxy`.
+    pub fn from_env() -> Result<Self, Error> {
+        Ok(Self::new(Connector::from_env()?))
+    }
+
+    /// The connector the client opens connections with.
+    pub fn connector(&self) -> &Connector {
+        &self.inner.connector
+    }
+
+    /// How many idle connections the pool holds now.
+    pub fn idle_connections(&self) -> usize {
+        self.inner.pool.len()
+    }
+
+    /// A request with any method.
+    pub fn request(&self, method: Method, url: &str) -> RequestBuilder {
+        RequestBuilder::new(self.clone(), method, url)
+    }
+
+    /// A GET request.
+    pub fn get(&self, url: &str) -> RequestBuilder {
+        self.request(Method::GET, url)
+    }
+
+    /// A HEAD request.
+    pub fn head(&self, url: &str) -> RequestBuilder {
+        self.request(Method::HEAD, url)
+    }
+
+    /// A POST request.
+    pub fn post(&self, url: &str) -> RequestBuilder {
+        self.request(Method::POST, url)
+    }
+
+    /// A PUT request.
+    pub fn put(&self, url: &str) -> RequestBuilder {
+        self.request(Method::PUT, url)
+    }
+
+    /// A DELETE request.
+    pub fn delete(&self, url: &str) -> RequestBuilder {
+        self.request(Method::DELETE, url)
+    }
+
+    /// The pool key of `uri`: scheme, authority and the route taken.
+    fn pool_key(&self, uri: &ureq_proto::http::Uri) -> Result<String, Error> {
+        let target = target_of(uri)?;
+        let proxies = self.inner.connector.settings().proxy_config()?;
+        let route = proxies.route(&target).route;
+        Ok(format!(
+            "{}://{} {} {}",
+            target.scheme,
+            target.authority(),
+            route.kind_name(),
+            route.proxy().map_or_else(String::new, ToString::to_string)
+        ))
+    }
+
+    pub(crate) async fn execute(
+        &self,
+        request: Request<()>,
+        mut body: Body,
+    ) -> Result<Response, Error> {
+        let inner = &*self.inner;
+        let mut call = Call::new(request).map_err(HttpError::from)?;
+        let mut hops = 0u32;
+        loop {
+            let url = call.uri().clone();
+            let key = self.pool_key(&url)?;
+            let mut connection = match inner.pool.take(&key) {
+                Some(connection) => connection,
+                None => {
+                    let target = target_of(&url)?;
+                    Box::pin(inner.connector.connect_target(&target)).await?
+                }
+            };
+            exchange::frame_body(&mut call, &body)?;
+            let mut input = Input::new();
+            let exchange = exchange::send_and_receive(call, &mut body, &mut connection, &mut input);
+            let (head, next) = inner
+                .connector
+                .settings()
+                .runtime
+                .timeout(inner.timeout_exchange, Box::pin(exchange))
+                .await
+                .ok_or(Error::Timeout {
+                    phase: Phase::Exchange,
+                })??;
+            let release = Release {
+                pool: Arc::clone(&inner.pool),
+                key,
+            };
+            let (parts, ()) = head.into_parts();
+            let mut response_body = match next {
+                RecvResponseResult::RecvBody(receive) => {
+                    ResponseBody::reading(receive, connection, input, release)
+                }
+                RecvResponseResult::Redirect(redirect) => {
+                    if !redirect.must_close_connection() && input.is_empty() && connection.is_idle()
+                    {
+                        release.pool.put(&release.key, connection);
+                    }
+                    let mut body = ResponseBody::empty();
+                    body.set_redirect(redirect);
+                    body
+                }
+                RecvResponseResult::Cleanup(cleanup) => {
+                    if !cleanup.must_close_connection() && input.is_empty() && connection.is_idle()
+                    {
+                        release.pool.put(&release.key, connection);
+                    }
+                    ResponseBody::empty()
+                }
+            };
+            let follow = inner.max_redirects > 0 && parts.status.is_redirection();
+            if follow {
+                if hops == inner.max_redirects {
+                    return Err(HttpError::TooManyRedirects {
+                        limit: inner.max_redirects,
+                    }
+                    .into());
+                }
+                response_body.drain().await.map_err(HttpError::Io)?;
+                if let Some(mut redirect) = response_body.take_redirect() {
+                    if let Some(next) = redirect
+                        .as_new_call(RedirectAuthHeaders::Never)
+                        .map_err(HttpError::from)?
+                    {
+                        log::debug!("egress: following {} from {url}", parts.status);
+                        hops += 1;
+                        call = next;
+                        body = Body::Empty;
+                        continue;
+                    }
+                }
+            }
+            return Ok(Response {
+                status: parts.status,
+                headers: parts.headers,
+                url,
+                body: response_body,
+            });
+        }
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("connector", &self.inner.connector)
+            .field("max_redirects", &self.inner.max_redirects)
+            .field("idle", &self.inner.pool.len())
+            .finish_non_exhaustive()
+    }
+}

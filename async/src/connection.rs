@@ -1,0 +1,129 @@
+//! [`Connection`]: the ready stream [`Connector::connect`](crate::Connector::connect)
+//! returns, for any protocol a service speaks over it.
+
+use std::fmt;
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_io::{AsyncRead, AsyncWrite};
+
+use crate::runtime::Tcp;
+use crate::stream::{Layer, Replay, Rewriting};
+
+/// The layers under a connection; see [`crate::stream`].
+pub(crate) type Stack = Layer<Replay<Layer<Tcp>>>;
+
+/// A ready byte stream to a target along its route: TCP directly, a CONNECT tunnel through
+/// a proxy (itself over TLS for an `https://` proxy), with TLS to the target on top for an
+/// `https://` target; or, for an `http://` target routed to a forward proxy, the proxy
+/// connection with egress-core's forward rewriter on the write path.
+///
+/// It implements `futures-io`'s [`AsyncRead`] and [`AsyncWrite`] and is `Unpin + Send`.
+/// Dropping it closes the connection.
+pub struct Connection {
+    stream: Stack,
+    rewriting: Option<Rewriting>,
+    route: &'static str,
+}
+
+impl Connection {
+    pub(crate) fn new(stream: Stack, rewriting: Option<Rewriting>, route: &'static str) -> Self {
+        Self {
+            stream,
+            rewriting,
+            route,
+        }
+    }
+
+    /// The route it took: `direct`, `forward` or `tunnel`.
+    pub fn route(&self) -> &'static str {
+        self.route
+    }
+
+    /// Whether there is TLS between egress and the proxy (an `https://` proxy).
+    pub fn is_tls_to_proxy(&self) -> bool {
+        match &self.stream {
+            Layer::Plain(replay) => replay.inner().is_tls() && self.route != "direct",
+            Layer::Tls(tls) => tls.get_ref().0.inner().is_tls() && self.route != "direct",
+        }
+    }
+
+    /// Whether there is TLS between egress and the target (an `https://` target).
+    pub fn is_tls_to_target(&self) -> bool {
+        self.stream.is_tls()
+    }
+
+    /// Whether requests written are rewritten for a forward proxy (absolute form and
+    /// `Proxy-Authorization`): `http://` targets routed to `http_proxy`.
+    pub fn is_forward_rewriting(&self) -> bool {
+        self.rewriting.is_some()
+    }
+
+    /// Between requests: no request bytes held back by the forward rewriter.
+    pub(crate) fn is_idle(&self) -> bool {
+        self.rewriting.as_ref().is_none_or(Rewriting::is_idle)
+    }
+
+    /// Whether an idle connection still looks usable: reading would block (no data, no close
+    /// from the peer). Polled once with a no-op waker, so it never waits.
+    pub(crate) fn is_still_open(&mut self) -> bool {
+        let mut cx = Context::from_waker(futures_util::task::noop_waker_ref());
+        let mut probe = [0u8; 1];
+        matches!(
+            Pin::new(&mut self.stream).poll_read(&mut cx, &mut probe),
+            Poll::Pending
+        )
+    }
+}
+
+impl AsyncRead for Connection {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().stream).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Connection {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        match &mut this.rewriting {
+            Some(rewriting) => rewriting.poll_write(&mut this.stream, cx, buf),
+            None => Pin::new(&mut this.stream).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        match &mut this.rewriting {
+            Some(rewriting) => rewriting.poll_flush(&mut this.stream, cx),
+            None => Pin::new(&mut this.stream).poll_flush(cx),
+        }
+    }
+
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        if let Some(rewriting) = &mut this.rewriting {
+            std::task::ready!(rewriting.poll_flush(&mut this.stream, cx))?;
+        }
+        Pin::new(&mut this.stream).poll_close(cx)
+    }
+}
+
+impl fmt::Debug for Connection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Connection")
+            .field("route", &self.route)
+            .field("tls_to_proxy", &self.is_tls_to_proxy())
+            .field("tls_to_target", &self.is_tls_to_target())
+            .field("forward_rewriting", &self.is_forward_rewriting())
+            .finish()
+    }
+}

@@ -1,0 +1,94 @@
+//! The only runtime-specific code: TCP connect, DNS and timers, once per runtime feature.
+//!
+//! Everything else in the crate is written against `futures-io` traits, so the code path is
+//! the same on async-std and on smol; [`Runtime`] picks which of the two compiled-in
+//! implementations a [`Connector`](crate::Connector) uses. With only one feature enabled
+//! there is only one choice.
+
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+#[cfg(not(any(feature = "async-std", feature = "smol")))]
+compile_error!("egress-async needs a runtime: enable the `async-std` (default) or `smol` feature");
+
+#[cfg(feature = "async-std")]
+mod async_std_rt;
+#[cfg(feature = "smol")]
+mod smol_rt;
+mod tcp;
+
+pub(crate) use tcp::Tcp;
+
+/// The async runtime providing TCP, DNS and timers.
+///
+/// Both are interchangeable for callers: async-std is discontinued upstream in favour of
+/// smol, so `Runtime::Smol` (feature `smol`) lets a service move without an API change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Runtime {
+    /// async-std's `TcpStream`, `ToSocketAddrs` and `future::timeout` (feature `async-std`).
+    #[cfg(feature = "async-std")]
+    AsyncStd,
+    /// smol's `async-net` and `async-io` timers (feature `smol`).
+    #[cfg(feature = "smol")]
+    Smol,
+}
+
+impl Default for Runtime {
+    /// async-std when its feature is enabled (the crate default), otherwise smol.
+    fn default() -> Self {
+        #[cfg(feature = "async-std")]
+        return Runtime::AsyncStd;
+        #[cfg(not(feature = "async-std"))]
+        return Runtime::Smol;
+    }
+}
+
+impl Runtime {
+    /// Opens a TCP connection to `addr` with `TCP_NODELAY` set.
+    pub(crate) async fn connect_tcp(self, addr: SocketAddr) -> io::Result<Tcp> {
+        match self {
+            #[cfg(feature = "async-std")]
+            Runtime::AsyncStd => async_std_rt::connect_tcp(addr).await,
+            #[cfg(feature = "smol")]
+            Runtime::Smol => smol_rt::connect_tcp(addr).await,
+        }
+    }
+
+    /// Looks up `host` (a DNS name) and returns its addresses with `port`.
+    pub(crate) async fn resolve(self, host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
+        let addrs = match self {
+            #[cfg(feature = "async-std")]
+            Runtime::AsyncStd => async_std_rt::resolve(host, port).await?,
+            #[cfg(feature = "smol")]
+            Runtime::Smol => smol_rt::resolve(host, port).await?,
+        };
+        if addrs.is_empty() {
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                "the host name has no addresses",
+            ));
+        }
+        Ok(addrs)
+    }
+
+    /// Runs `future` for at most `limit` (`None`: no limit); `None` when time ran out, in
+    /// which case `future` has been dropped (and with it any socket it owned).
+    pub(crate) async fn timeout<F: Future>(
+        self,
+        limit: Option<Duration>,
+        future: F,
+    ) -> Option<F::Output> {
+        let Some(limit) = limit else {
+            return Some(future.await);
+        };
+        match self {
+            #[cfg(feature = "async-std")]
+            Runtime::AsyncStd => async_std_rt::timeout(limit, future).await,
+            #[cfg(feature = "smol")]
+            Runtime::Smol => smol_rt::timeout(limit, future).await,
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! The write path of a forward-proxy connection: everything written goes through
+//! egress-core's [`ForwardRewriter`], so origin-form requests leave in absolute form with
+//! `Proxy-Authorization`. Reads are untouched.
+//!
+//! Bytes the rewriter produced but the socket did not take yet wait in a fixed buffer and
+//! are sent before anything else (on the next write or flush), so a write that returns
+//! `Pending` never loses or reorders output.
+
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+use egress_core::ForwardRewriter;
+use futures_io::AsyncWrite;
+
+/// Size of the rewritten-output buffer; a request head nearly always fits at once.
+const OUT_CHUNK: usize = 16 * 1024;
+
+/// A forward rewriter and its output not yet written to the proxy.
+pub(crate) struct Rewriting {
+    rewriter: Box<ForwardRewriter>,
+    out: Box<[u8]>,
+    start: usize,
+    end: usize,
+}
+
+impl Rewriting {
+    /// Rewrites with `rewriter`.
+    pub(crate) fn new(rewriter: ForwardRewriter) -> Self {
+        Self {
+            rewriter: Box::new(rewriter),
+            out: vec![0; OUT_CHUNK].into_boxed_slice(),
+            start: 0,
+            end: 0,
+        }
+    }
+
+    /// Between requests with nothing buffered: the connection may be reused.
+    pub(crate) fn is_idle(&self) -> bool {
+        self.start == self.end && self.rewriter.is_idle()
+    }
+
+    /// Sends buffered output to `inner` until none is left.
+    fn poll_drain<W: AsyncWrite + Unpin>(
+        &mut self,
+        inner: &mut W,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<()>> {
+        while self.start < self.end {
+            let n = ready!(Pin::new(&mut *inner).poll_write(cx, &self.out[self.start..self.end]))?;
+            if n == 0 {
+                return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
+            }
+            self.start += n;
+        }
+        self.start = 0;
+        self.end = 0;
+        Poll::Ready(Ok(()))
+    }
+
+    fn rewrite(&mut self, input: &[u8]) -> io::Result<usize> {
+        let progress = self
+            .rewriter
+            .rewrite(input, &mut self.out)
+            .map_err(|error| io::Error::new(io::ErrorKind::InvalidInput, error))?;
+        self.start = 0;
+        self.end = progress.written;
+        Ok(progress.consumed)
+    }
+
+    /// Takes bytes from `buf` through the rewriter; see the module doc for buffering.
+    pub(crate) fn poll_write<W: AsyncWrite + Unpin>(
+        &mut self,
+        inner: &mut W,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        ready!(self.poll_drain(inner, cx))?;
+        loop {
+            let consumed = self.rewrite(buf)?;
+            if consumed > 0 {
+                // The bytes are ours now; what the socket does not take yet is sent on the
+                // next write or flush (a Pending here has registered the waker anyway).
+                if let Poll::Ready(Err(error)) = self.poll_drain(inner, cx) {
+                    return Poll::Ready(Err(error));
+                }
+                return Poll::Ready(Ok(consumed));
+            }
+            if self.start == self.end {
+                // Nothing taken, nothing produced: `buf` was empty.
+                return Poll::Ready(Ok(0));
+            }
+            // The rewriter emitted a held head without taking input: send it, then go on.
+            ready!(self.poll_drain(inner, cx))?;
+        }
+    }
+
+    /// Sends everything the rewriter holds that it may release, then flushes `inner`.
+    pub(crate) fn poll_flush<W: AsyncWrite + Unpin>(
+        &mut self,
+        inner: &mut W,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<()>> {
+        loop {
+            ready!(self.poll_drain(inner, cx))?;
+            if !self.rewriter.has_pending_output() {
+                break;
+            }
+            self.rewrite(&[])?;
+        }
+        Pin::new(inner).poll_flush(cx)
+    }
+}

@@ -1,0 +1,73 @@
+//! Shared helpers of the egress-async tests: builders with short timeouts, credentials, and
+//! running one scenario on each compiled-in runtime.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::future::Future;
+use std::time::Duration;
+
+use egress_async::{Client, ConnectorBuilder, Error, Runtime};
+use egress_tests::TestProxy;
+
+pub const USER: &str = "alice";
+pub const PASSWORD: &str = "s3cret-pw";
+
+pub fn basic(user: &str, password: &str) -> String {
+    use base64::Engine as _;
+    let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    format!("Basic {token}")
+}
+
+pub fn short_timeouts(builder: ConnectorBuilder, runtime: Runtime) -> ConnectorBuilder {
+    builder
+        .runtime(runtime)
+        .timeout_connect(Duration::from_secs(2))
+        .timeout_proxy_handshake(Duration::from_millis(500))
+        .timeout_tls(Duration::from_secs(2))
+}
+
+pub fn client(builder: ConnectorBuilder) -> Client {
+    Client::builder(builder.build().unwrap_or_else(|e| panic!("{e}")))
+        .timeout_exchange(Duration::from_secs(5))
+        .build()
+}
+
+pub async fn get_text(client: &Client, url: &str) -> Result<String, Error> {
+    client.get(url).send().await?.text().await
+}
+
+pub async fn get_bytes(client: &Client, url: &str) -> Result<Vec<u8>, Error> {
+    client.get(url).send().await?.bytes().await
+}
+
+pub fn proxy_url_with_auth(proxy: &TestProxy) -> String {
+    proxy
+        .url()
+        .replacen("://", &format!("://{USER}:{PASSWORD}@"), 1)
+}
+
+/// Runs `scenario` to completion on `runtime`'s own executor.
+pub fn run<F: Future<Output = ()>>(runtime: Runtime, scenario: impl FnOnce(Runtime) -> F) {
+    match runtime {
+        Runtime::AsyncStd => async_std::task::block_on(scenario(runtime)),
+        #[cfg(feature = "smol")]
+        Runtime::Smol => async_io::block_on(scenario(runtime)),
+        #[allow(unreachable_patterns)]
+        _ => panic!("runtime {runtime:?} not compiled in"),
+    }
+}
+
+/// Declares one `#[test]` per scenario and runtime: `async_std::name`, and `smol::name`
+/// with the `smol` feature.
+#[macro_export]
+macro_rules! on_every_runtime {
+    ($($name:ident),* $(,)?) => {
+        mod on_async_std {
+            $(#[test] fn $name() { $crate::async_support::run(egress_async::Runtime::AsyncStd, super::$name); })*
+        }
+        #[cfg(feature = "smol")]
+        mod on_smol {
+            $(#[test] fn $name() { $crate::async_support::run(egress_async::Runtime::Smol, super::$name); })*
+        }
+    };
+}
