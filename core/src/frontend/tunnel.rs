@@ -62,9 +62,9 @@ pub struct TunnelEstablished {
 }
 
 /// The proxy did not open the tunnel. Proxies are rendered as `scheme://host:port`,
-/// never with credentials.
+/// never with credentials. Exhaustive on purpose: a new kind must be mapped by both
+/// frontends.
 #[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum TunnelFailure {
     /// 407 (or 401 from tinyproxy): authentication required or refused.
     AuthRequired {
