@@ -77,7 +77,10 @@ impl Connector {
         let uri = parse_url(url)?;
         let target = target_of(&uri)?;
         let proxies = self.settings.proxy_config()?;
-        Ok(RouteInfo::from_decision(&target, &proxies.route(&target)))
+        Ok(RouteInfo::from_decision(
+            &target,
+            &self.settings.route(&proxies, &target),
+        ))
     }
 
     /// Opens a ready stream to the target of `url` (`http://` or `https://`; only scheme,
@@ -92,7 +95,7 @@ impl Connector {
     pub async fn connect_target(&self, target: &Target<'_>) -> Result<Connection, Error> {
         let settings = &*self.settings;
         let proxies = settings.proxy_config()?;
-        let decision = proxies.route(target);
+        let decision = settings.route(&proxies, target);
         log::debug!(
             "egress: {}://{} -> {} {} ({})",
             target.scheme,
@@ -127,9 +130,9 @@ impl Connector {
                 let mut stream = Box::pin(open_proxy(settings, proxy)).await?;
                 let leftover = Box::pin(within(
                     settings,
-                    settings.timeouts.proxy_handshake,
+                    settings.timeouts().proxy_handshake,
                     Phase::ProxyHandshake,
-                    open_tunnel(&mut stream, proxy, target, settings.user_agent.as_deref()),
+                    open_tunnel(&mut stream, proxy, target, settings.user_agent()),
                 ))
                 .await??;
                 (Replay::new(leftover, stream), None)
@@ -140,9 +143,9 @@ impl Connector {
         }
         let tls = Box::pin(within(
             settings,
-            settings.timeouts.tls,
+            settings.timeouts().tls,
             Phase::TargetTls,
-            tls_handshake(&settings.target_tls, &target.host, below),
+            tls_handshake(settings.target_tls(), &target.host, below),
         ))
         .await?
         .map_err(|source| Error::TargetTls {
@@ -164,7 +167,7 @@ impl fmt::Debug for Connector {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Connector")
             .field("runtime", &self.settings.runtime)
-            .field("timeouts", &self.settings.timeouts)
+            .field("timeouts", &self.settings.timeouts())
             .finish_non_exhaustive()
     }
 }

@@ -9,6 +9,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use egress_core::frontend::keep_allowed;
 use egress_core::{Host, Phase, ProxyUrl, Scheme, Target};
 use futures_io::{AsyncRead, AsyncWrite};
 use futures_rustls::client::TlsStream;
@@ -59,7 +60,7 @@ pub(crate) async fn open_proxy(
         proxy: proxy.to_string(),
         source,
     };
-    let timeouts = settings.timeouts;
+    let timeouts = settings.timeouts();
     let addrs = match proxy.host() {
         Host::Name(name) => within(
             settings,
@@ -90,7 +91,7 @@ pub(crate) async fn open_proxy(
         settings,
         timeouts.tls,
         Phase::ProxyTls,
-        tls_handshake(&settings.proxy_tls, &proxy.host(), tcp),
+        tls_handshake(settings.proxy_tls(), &proxy.host(), tcp),
     ))
     .await?
     .map_err(|source| Error::ProxyTls {
@@ -107,7 +108,7 @@ pub(crate) async fn open_direct(settings: &Settings, target: &Target<'_>) -> Res
         target: target.authority().to_string(),
         source,
     };
-    let timeouts = settings.timeouts;
+    let timeouts = settings.timeouts();
     let resolved = match target.host {
         Host::Name(name) => within(
             settings,
@@ -123,7 +124,10 @@ pub(crate) async fn open_direct(settings: &Settings, target: &Target<'_>) -> Res
             .into_iter()
             .collect(),
     };
-    let allowed = check_blocklist(settings, target, resolved)?;
+    let mut allowed = Vec::with_capacity(resolved.len());
+    keep_allowed(settings.blocklist(), target, resolved, |addr| {
+        allowed.push(addr);
+    })?;
     within(
         settings,
         timeouts.connect,
@@ -132,37 +136,6 @@ pub(crate) async fn open_direct(settings: &Settings, target: &Target<'_>) -> Res
     )
     .await?
     .map_err(unreachable)
-}
-
-/// The addresses not in the blocklist; `Blocked` naming the first blocked one if none is.
-fn check_blocklist(
-    settings: &Settings,
-    target: &Target<'_>,
-    resolved: Vec<SocketAddr>,
-) -> Result<Vec<SocketAddr>, Error> {
-    let blocklist = &settings.blocklist;
-    if blocklist.is_empty() {
-        return Ok(resolved);
-    }
-    let mut allowed = Vec::with_capacity(resolved.len());
-    let mut first_blocked = None;
-    for addr in resolved {
-        match blocklist.check(addr.ip()) {
-            None => allowed.push(addr),
-            Some(range) => {
-                log::debug!("egress: {target:?} address {addr} blocked by {range}");
-                first_blocked.get_or_insert((addr.ip(), range));
-            }
-        }
-    }
-    match (allowed.is_empty(), first_blocked) {
-        (true, Some((addr, range))) => Err(Error::Blocked {
-            host: target.host.to_string(),
-            addr,
-            range,
-        }),
-        _ => Ok(allowed),
-    }
 }
 
 /// Tries each address in turn; the last error if none connects.

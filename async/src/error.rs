@@ -12,6 +12,7 @@ use std::net::IpAddr;
 
 use egress_core::Phase;
 use egress_core::connect::ConnectError;
+use egress_core::frontend::{Blocked, Failure, InvalidConfig, TunnelFailure};
 use ipnet::IpNet;
 
 use crate::HttpError;
@@ -102,41 +103,68 @@ pub enum Error {
 }
 
 impl Error {
+    /// The shared view of this error, which holds the messages and kinds egress-sync and
+    /// egress-async have in common; `Err` for [`Error::Http`], this frontend's own.
+    fn view(&self) -> Result<Failure<'_>, &HttpError> {
+        Ok(match self {
+            Error::InvalidConfig { message } => Failure::InvalidConfig { message },
+            Error::ProxyUnreachable { proxy, source } => {
+                Failure::ProxyUnreachable { proxy, source }
+            }
+            Error::ProxyTls { proxy, source } => Failure::ProxyTls {
+                proxy,
+                source,
+                builder: "ConnectorBuilder",
+            },
+            Error::ProxyAuthRequired {
+                proxy,
+                status,
+                schemes,
+                credentials_sent,
+            } => Failure::ProxyAuthRequired {
+                proxy,
+                status: *status,
+                schemes,
+                credentials_sent: *credentials_sent,
+            },
+            Error::ConnectRejected {
+                proxy,
+                target,
+                status,
+                reason,
+            } => Failure::ConnectRejected {
+                proxy,
+                target,
+                status: *status,
+                reason,
+            },
+            Error::ProxyProtocol { proxy, error } => Failure::ProxyProtocol { proxy, error },
+            Error::Blocked { host, addr, range } => Failure::Blocked {
+                host,
+                addr: *addr,
+                range: *range,
+            },
+            Error::Timeout { phase } => Failure::Timeout { phase: *phase },
+            Error::TargetUnreachable { target, source } => {
+                Failure::TargetUnreachable { target, source }
+            }
+            Error::TargetTls { target, source } => Failure::TargetTls {
+                target,
+                source,
+                builder: "ConnectorBuilder",
+            },
+            Error::Http(error) => return Err(error),
+        })
+    }
+
     /// A stable short name of the variant, e.g. `proxy-auth-required`, for logs and scripts.
     pub fn kind_name(&self) -> &'static str {
-        match self {
-            Error::InvalidConfig { .. } => "invalid-config",
-            Error::ProxyUnreachable { .. } => "proxy-unreachable",
-            Error::ProxyTls { .. } => "proxy-tls",
-            Error::ProxyAuthRequired { .. } => "proxy-auth-required",
-            Error::ConnectRejected { .. } => "connect-rejected",
-            Error::ProxyProtocol { .. } => "proxy-protocol",
-            Error::Blocked { .. } => "blocked-address",
-            Error::Timeout { .. } => "timeout",
-            Error::TargetUnreachable { .. } => "target-unreachable",
-            Error::TargetTls { .. } => "target-tls",
-            Error::Http(_) => "http",
-        }
+        self.view().map_or("http", |failure| failure.kind_name())
     }
 
     /// Whether the failure is the proxy's side (unreachable, TLS, auth, refusal, protocol).
     pub fn is_proxy_failure(&self) -> bool {
-        matches!(
-            self,
-            Error::ProxyUnreachable { .. }
-                | Error::ProxyTls { .. }
-                | Error::ProxyAuthRequired { .. }
-                | Error::ConnectRejected { .. }
-                | Error::ProxyProtocol { .. }
-        ) || matches!(
-            self,
-            Error::Timeout {
-                phase: Phase::ResolveProxy
-                    | Phase::ConnectProxy
-                    | Phase::ProxyTls
-                    | Phase::ProxyHandshake
-            }
-        )
+        self.view().is_ok_and(|failure| failure.is_proxy_failure())
     }
 }
 
@@ -148,91 +176,62 @@ impl From<HttpError> for Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::InvalidConfig { message } => f.write_str(message),
-            Error::ProxyUnreachable { proxy, source } => write!(
-                f,
-                "cannot reach proxy {proxy}: {source}; check that the proxy is running and \
-                 that the proxy variable points to it"
-            ),
-            Error::ProxyTls { proxy, source } => write!(
-                f,
-                "TLS with proxy {proxy} failed: {source}; if the proxy's certificate comes from \
-                 a private CA, add that CA (egress --proxy-ca FILE, or \
-                 ConnectorBuilder::add_proxy_ca_pem), otherwise check that the certificate is valid \
-                 and names the proxy host"
-            ),
-            Error::ProxyAuthRequired {
-                proxy,
-                status,
-                schemes,
-                credentials_sent,
-            } => {
-                let offered = if schemes.is_empty() {
-                    String::from("no scheme named")
-                } else {
-                    schemes.join(", ")
-                };
-                let advice = if *credentials_sent {
-                    "the credentials in the proxy URL were rejected; check user and password"
-                } else {
-                    "add credentials to the proxy URL: http://user:password@host:port"
-                };
-                write!(
-                    f,
-                    "proxy {proxy} requires authentication (status {status}, offers: {offered}); \
-                     {advice}"
-                )
-            }
-            Error::ConnectRejected {
-                proxy,
-                target,
-                status,
-                reason,
-            } => write!(
-                f,
-                "proxy {proxy} refused to open a tunnel to {target}: {status} {reason}; the \
-                 proxy's rules may not allow this host or port (squid allows CONNECT only to \
-                 SSL ports by default), or add the host to no_proxy to connect directly"
-            ),
-            Error::ProxyProtocol { proxy, error } => write!(
-                f,
-                "proxy {proxy} answered CONNECT incorrectly: {error}; check that the proxy \
-                 variable names an HTTP proxy"
-            ),
-            Error::Blocked { host, addr, range } => write!(
-                f,
-                "refusing to connect to {host}: its address {addr} is in the blocked range \
-                 {range}; add an exception to the IP blocklist if this target is intended"
-            ),
-            Error::Timeout { phase } => write!(
-                f,
-                "timed out while {}; the peer may be down or filtered, or raise the timeout",
-                phase.description()
-            ),
-            Error::TargetUnreachable { target, source } => {
-                write!(f, "cannot connect to {target}: {source}")
-            }
-            Error::TargetTls { target, source } => write!(
-                f,
-                "TLS with {target} failed: {source}; for a private CA add it (egress --ca FILE, \
-                 or ConnectorBuilder::add_ca_pem)"
-            ),
-            Error::Http(error) => write!(f, "{error}"),
+        match self.view() {
+            Ok(failure) => failure.fmt(f),
+            Err(http) => write!(f, "{http}"),
         }
     }
 }
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Error::ProxyUnreachable { source, .. }
-            | Error::ProxyTls { source, .. }
-            | Error::TargetUnreachable { source, .. }
-            | Error::TargetTls { source, .. } => Some(source),
-            Error::ProxyProtocol { error, .. } => Some(error),
-            Error::Http(error) => Some(error),
-            _ => None,
+        match self.view() {
+            Ok(failure) => failure.source(),
+            Err(http) => Some(http),
+        }
+    }
+}
+
+impl From<InvalidConfig> for Error {
+    fn from(error: InvalidConfig) -> Self {
+        Error::InvalidConfig {
+            message: error.message,
+        }
+    }
+}
+
+impl From<Blocked> for Error {
+    fn from(Blocked { host, addr, range }: Blocked) -> Self {
+        Error::Blocked { host, addr, range }
+    }
+}
+
+impl From<TunnelFailure> for Error {
+    fn from(failure: TunnelFailure) -> Self {
+        match failure {
+            TunnelFailure::AuthRequired {
+                proxy,
+                status,
+                schemes,
+                credentials_sent,
+            } => Error::ProxyAuthRequired {
+                proxy,
+                status,
+                schemes,
+                credentials_sent,
+            },
+            TunnelFailure::Rejected {
+                proxy,
+                target,
+                status,
+                reason,
+            } => Error::ConnectRejected {
+                proxy,
+                target,
+                status,
+                reason,
+            },
+            TunnelFailure::Protocol { proxy, error } => Error::ProxyProtocol { proxy, error },
         }
     }
 }

@@ -38,7 +38,6 @@ mod connector;
 mod dial;
 mod error;
 mod http_error;
-mod route_info;
 mod runtime;
 mod settings;
 mod stream;
@@ -53,9 +52,9 @@ pub use client::{
 };
 pub use connection::Connection;
 pub use connector::Connector;
+pub use egress_core::frontend::RouteInfo;
 pub use egress_core::{IpBlocklist, Phase, Target};
 pub use error::Error;
 pub use http_error::HttpError;
-pub use route_info::RouteInfo;
 pub use runtime::Runtime;
 pub use ureq_proto::http;

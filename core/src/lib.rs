@@ -8,6 +8,7 @@
 //! |---|---|
 //! | hosts (names, IPv4, IPv6 with zone ids) | [`host`] |
 //! | rustls client configuration for the frontends (`tls`) | `tls` |
+//! | shared by the frontends, not sans-IO protocol code: options, settings, failures (`tls`) | `frontend` |
 //! | IP blocklist for direct connections (`alloc`) | `blocklist` |
 //! | targets and schemes | [`target`] |
 //! | proxy credentials and `Basic` tokens | [`credentials`] |
@@ -37,6 +38,8 @@ pub mod connect;
 pub mod credentials;
 pub mod env;
 pub mod forward;
+#[cfg(feature = "tls")]
+pub mod frontend;
 pub mod host;
 pub mod inline_str;
 #[cfg(feature = "alloc")]

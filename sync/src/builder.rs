@@ -4,22 +4,22 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use egress_core::tls::TlsTrust;
-use egress_core::{IpBlocklist, OwnedProxyEnv, route::CODE_SOURCE};
+use egress_core::frontend::Options;
+pub use egress_core::frontend::{
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_PROXY_HANDSHAKE_TIMEOUT, DEFAULT_TLS_TIMEOUT,
+};
+use egress_core::{IpBlocklist, OwnedProxyEnv};
 
 use crate::Error;
 use crate::agent::Agent;
 use crate::observe::{ObserverSlot, PhaseObserver};
-use crate::settings::{Setting, Settings, Timeouts};
-
-/// Default limit for TCP connect to a proxy or a direct target.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
-/// Default limit for the proxy's answer to CONNECT.
-pub const DEFAULT_PROXY_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
-/// Default limit for each TLS handshake (with the proxy, with the target).
-pub const DEFAULT_TLS_TIMEOUT: Duration = Duration::from_secs(30);
+use crate::settings::Settings;
 
 /// Configures and builds an [`Agent`].
+///
+/// The options shared with egress-async's `ConnectorBuilder` (proxies, blocklist, CAs,
+/// phase timeouts, `User-Agent`) live in egress-core's `frontend::Options`; the methods
+/// here delegate to it, so both frontends default and validate alike.
 ///
 /// ```no_run
 /// use std::time::Duration;
@@ -34,53 +34,32 @@ pub const DEFAULT_TLS_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct AgentBuilder {
-    http_proxy: Option<Setting>,
-    https_proxy: Option<Setting>,
-    no_proxy: Option<Setting>,
-    strict_no_proxy: bool,
-    blocklist: IpBlocklist,
-    proxy_trust: TlsTrust,
-    target_trust: TlsTrust,
-    timeouts: Timeouts,
+    options: Options,
     global_timeout: Option<Duration>,
     max_redirects: u32,
     http_status_as_error: bool,
-    user_agent: Option<String>,
     observer: ObserverSlot,
 }
 
 impl Default for AgentBuilder {
     fn default() -> Self {
         Self {
-            http_proxy: None,
-            https_proxy: None,
-            no_proxy: None,
-            strict_no_proxy: false,
-            blocklist: IpBlocklist::new(),
-            proxy_trust: TlsTrust::new(),
-            target_trust: TlsTrust::new(),
-            timeouts: Timeouts {
-                connect: Some(DEFAULT_CONNECT_TIMEOUT),
-                proxy_handshake: Some(DEFAULT_PROXY_HANDSHAKE_TIMEOUT),
-                tls: Some(DEFAULT_TLS_TIMEOUT),
-            },
+            options: Options::default(),
             global_timeout: None,
             max_redirects: 10,
             http_status_as_error: true,
-            user_agent: Some(concat!("egress/", env!("CARGO_PKG_VERSION")).to_owned()),
             observer: ObserverSlot::default(),
         }
     }
 }
 
-fn setting(source: &str, value: &str) -> Setting {
-    Setting {
-        source: source.to_owned(),
-        value: value.to_owned(),
-    }
-}
-
 impl AgentBuilder {
+    /// Applies `set` to the shared options.
+    fn with(mut self, set: impl FnOnce(&mut Options)) -> Self {
+        set(&mut self.options);
+        self
+    }
+
     /// No proxy at all, every connection direct (the IP blocklist still applies). For
     /// traffic that must never use a proxy: Synapse's application services, identity
     /// servers, worker-to-worker and Redis connections.
@@ -96,97 +75,65 @@ impl AgentBuilder {
 
     /// The proxy variables from an already-read environment.
     pub fn from_proxy_env(env: &OwnedProxyEnv) -> Self {
-        let env = env.borrowed();
-        if let Some(ignored) = env.ignored_cgi_http_proxy {
-            log::warn!(
-                "egress: ignoring {} because REQUEST_METHOD is set (CGI, httpoxy)",
-                ignored.name
-            );
-        }
-        let own =
-            |value: Option<egress_core::EnvValue<'_>>| value.map(|v| setting(v.name, v.value));
-        Self {
-            http_proxy: own(env.http_proxy),
-            https_proxy: own(env.https_proxy),
-            no_proxy: own(env.no_proxy),
-            ..Self::default()
-        }
+        Self::default().with(|o| *o = Options::from_proxy_env(env))
     }
 
     /// The proxy for `http://` targets, `[http|https://][user:password@]host[:port]`.
-    pub fn http_proxy(mut self, url: &str) -> Self {
-        self.http_proxy = Some(setting(CODE_SOURCE, url));
-        self
+    pub fn http_proxy(self, url: &str) -> Self {
+        self.with(|o| o.set_http_proxy(url))
     }
 
     /// The proxy for `https://` targets (CONNECT tunnels).
-    pub fn https_proxy(mut self, url: &str) -> Self {
-        self.https_proxy = Some(setting(CODE_SOURCE, url));
-        self
+    pub fn https_proxy(self, url: &str) -> Self {
+        self.with(|o| o.set_https_proxy(url))
     }
 
     /// The bypass list: hosts, domains, IP addresses and CIDR ranges, `host:port`, or `*`.
-    pub fn no_proxy(mut self, list: &str) -> Self {
-        self.no_proxy = Some(setting(CODE_SOURCE, list));
-        self
+    pub fn no_proxy(self, list: &str) -> Self {
+        self.with(|o| o.set_no_proxy(list))
     }
 
     /// Makes an invalid `no_proxy` entry a build error instead of a logged warning.
-    pub fn strict_no_proxy(mut self, strict: bool) -> Self {
-        self.strict_no_proxy = strict;
-        self
+    pub fn strict_no_proxy(self, strict: bool) -> Self {
+        self.with(|o| o.set_strict_no_proxy(strict))
     }
 
     /// Blocks direct connections to these addresses (not connections through a proxy).
-    pub fn ip_blocklist(mut self, blocklist: IpBlocklist) -> Self {
-        self.blocklist = blocklist;
-        self
+    pub fn ip_blocklist(self, blocklist: IpBlocklist) -> Self {
+        self.with(|o| o.set_blocklist(blocklist))
     }
 
     /// Trusts the CA certificates in `pem` for `https://` proxies, besides webpki-roots.
     pub fn add_proxy_ca_pem(mut self, pem: &[u8]) -> Result<Self, Error> {
-        self.proxy_trust
-            .add_pem(pem)
-            .map_err(|e| Error::InvalidConfig {
-                message: format!("proxy CA certificate: {e}"),
-            })?;
+        self.options.add_proxy_ca_pem(pem)?;
         Ok(self)
     }
 
     /// Trusts the CA certificates in `pem` for `https://` targets, besides webpki-roots.
     pub fn add_ca_pem(mut self, pem: &[u8]) -> Result<Self, Error> {
-        self.target_trust
-            .add_pem(pem)
-            .map_err(|e| Error::InvalidConfig {
-                message: format!("CA certificate: {e}"),
-            })?;
+        self.options.add_ca_pem(pem)?;
         Ok(self)
     }
 
     /// Accepts any certificate from proxies and targets. For tests only: this removes the
     /// protection TLS gives, and every agent built this way logs a warning.
-    pub fn danger_accept_invalid_certs_for_testing(mut self) -> Self {
-        self.proxy_trust.danger_accept_invalid_certs_for_testing();
-        self.target_trust.danger_accept_invalid_certs_for_testing();
-        self
+    pub fn danger_accept_invalid_certs_for_testing(self) -> Self {
+        self.with(Options::danger_accept_invalid_certs_for_testing)
     }
 
     /// Limit for TCP connect to a proxy or a direct target (`None`: no limit).
-    pub fn timeout_connect(mut self, limit: impl Into<Option<Duration>>) -> Self {
-        self.timeouts.connect = limit.into();
-        self
+    pub fn timeout_connect(self, limit: impl Into<Option<Duration>>) -> Self {
+        self.with(|o| o.timeouts.connect = limit.into())
     }
 
     /// Limit for the proxy's answer to CONNECT.
-    pub fn timeout_proxy_handshake(mut self, limit: impl Into<Option<Duration>>) -> Self {
-        self.timeouts.proxy_handshake = limit.into();
-        self
+    pub fn timeout_proxy_handshake(self, limit: impl Into<Option<Duration>>) -> Self {
+        self.with(|o| o.timeouts.proxy_handshake = limit.into())
     }
 
     /// Limit for each TLS handshake.
-    pub fn timeout_tls(mut self, limit: impl Into<Option<Duration>>) -> Self {
-        self.timeouts.tls = limit.into();
-        self
+    pub fn timeout_tls(self, limit: impl Into<Option<Duration>>) -> Self {
+        self.with(|o| o.timeouts.tls = limit.into())
     }
 
     /// Limit for a whole call, passed to ureq.
@@ -208,9 +155,8 @@ impl AgentBuilder {
     }
 
     /// The `User-Agent` for requests and CONNECT (`None`: send none).
-    pub fn user_agent(mut self, agent: Option<&str>) -> Self {
-        self.user_agent = agent.map(str::to_owned);
-        self
+    pub fn user_agent(self, agent: Option<&str>) -> Self {
+        self.with(|o| o.set_user_agent(agent))
     }
 
     /// Calls `observer` after each connection phase egress completes (resolve, TCP connect,
@@ -222,41 +168,22 @@ impl AgentBuilder {
 
     /// Validates the configuration and builds the agent.
     pub fn build(self) -> Result<Agent, Error> {
-        let trust_error = |e: egress_core::tls::TlsTrustError| Error::InvalidConfig {
-            message: format!("TLS configuration: {e}"),
-        };
-        if self.proxy_trust.is_insecure() || self.target_trust.is_insecure() {
-            log::warn!(
-                "egress: TLS certificate verification is OFF for this agent \
-                 (danger_accept_invalid_certs_for_testing); never use this in production"
-            );
-        }
-        let compiled_no_proxy =
-            egress_core::CompiledNoProxy::parse(self.no_proxy.as_ref().map_or("", |s| &s.value));
-        let settings = Settings {
-            http_proxy: self.http_proxy,
-            https_proxy: self.https_proxy,
-            no_proxy: self.no_proxy,
-            compiled_no_proxy,
-            blocklist: self.blocklist,
-            proxy_tls: self.proxy_trust.client_config().map_err(trust_error)?,
-            target_tls: self.target_trust.client_config().map_err(trust_error)?,
-            timeouts: self.timeouts,
-            user_agent: self.user_agent.clone(),
-            observer: self.observer,
-        };
-        settings.validate(self.strict_no_proxy)?;
+        let shared = self.options.build_settings("agent")?;
         let config = ureq::Agent::config_builder()
             // ureq must never read the environment or route on its own.
             .proxy(None)
             .timeout_global(self.global_timeout)
             .max_redirects(self.max_redirects)
             .http_status_as_error(self.http_status_as_error)
-            .user_agent(match &self.user_agent {
-                Some(agent) => ureq::config::AutoHeaderValue::Provided(Arc::new(agent.clone())),
+            .user_agent(match shared.user_agent() {
+                Some(agent) => ureq::config::AutoHeaderValue::Provided(Arc::new(agent.to_owned())),
                 None => ureq::config::AutoHeaderValue::None,
             })
             .build();
+        let settings = Settings {
+            shared,
+            observer: self.observer,
+        };
         Ok(Agent::from_parts(config, Arc::new(settings)))
     }
 }

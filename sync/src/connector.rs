@@ -44,9 +44,9 @@ impl EgressConnector {
             proxy_shown.as_deref().unwrap_or("-"),
             decision.reason
         );
-        let timeouts = settings.timeouts;
+        let timeouts = settings.timeouts();
         let dial = ProxyDial {
-            tls: &settings.proxy_tls,
+            tls: settings.proxy_tls(),
             connect: Deadline::after(timeouts.connect, Phase::ConnectProxy),
             tls_deadline: Deadline::after(timeouts.tls, Phase::ProxyTls),
             observer: &settings.observer,
@@ -67,13 +67,8 @@ impl EgressConnector {
                 let mut stream = proxy::open(proxy, dial)?;
                 let deadline = Deadline::after(timeouts.proxy_handshake, Phase::ProxyHandshake);
                 let timer = settings.observer.start(Phase::ProxyHandshake);
-                let tunnel = open_tunnel(
-                    &mut stream,
-                    proxy,
-                    &target,
-                    settings.user_agent.as_deref(),
-                    deadline,
-                )?;
+                let tunnel =
+                    open_tunnel(&mut stream, proxy, &target, settings.user_agent(), deadline)?;
                 log::debug!(
                     "egress: CONNECT {} -> {}",
                     target.authority(),
@@ -88,7 +83,8 @@ impl EgressConnector {
         if target.scheme == Scheme::Https {
             let deadline = Deadline::after(timeouts.tls, Phase::TargetTls);
             let timer = settings.observer.start(Phase::TargetTls);
-            let tls = wrap_target_tls(transport, &target, &settings.target_tls, details, deadline)?;
+            let tls =
+                wrap_target_tls(transport, &target, settings.target_tls(), details, deadline)?;
             timer.done(|| format!("certificate of {} verified", target.host));
             return Ok(Box::new(tls));
         }
@@ -101,7 +97,7 @@ impl EgressConnector {
         details: &ConnectionDetails<'_>,
         target: &Target<'_>,
     ) -> Result<SocketTransport, Error> {
-        let deadline = Deadline::after(self.settings.timeouts.connect, Phase::ConnectTarget);
+        let deadline = Deadline::after(self.settings.timeouts().connect, Phase::ConnectTarget);
         let addrs: Vec<_> = details.addrs.iter().copied().collect();
         let timer = self.settings.observer.start(Phase::ConnectTarget);
         let tcp = proxy::connect_any(&addrs, deadline).map_err(|failure| match failure {

@@ -37,7 +37,6 @@ mod error;
 mod observe;
 mod proxy;
 mod resolver;
-mod route_info;
 mod settings;
 mod transport;
 mod tunnel;
@@ -46,8 +45,8 @@ pub use agent::Agent;
 pub use builder::{
     AgentBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_PROXY_HANDSHAKE_TIMEOUT, DEFAULT_TLS_TIMEOUT,
 };
+pub use egress_core::frontend::RouteInfo;
 pub use egress_core::{IpBlocklist, Phase};
 pub use error::Error;
 pub use observe::{PhaseEvent, PhaseObserver};
-pub use route_info::RouteInfo;
 pub use ureq;

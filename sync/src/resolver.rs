@@ -7,6 +7,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use egress_core::frontend::keep_allowed;
 use egress_core::{Phase, Route};
 use ureq::config::Config;
 use ureq::http::Uri;
@@ -39,37 +40,25 @@ impl Resolver for EgressResolver {
         timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
         let target = target_of(uri).map_err(Error::into_ureq)?;
-        let proxies = self.settings.proxy_config().map_err(Error::into_ureq)?;
+        let proxies = self
+            .settings
+            .proxy_config()
+            .map_err(|e| Error::from(e).into_ureq())?;
         if self.settings.route(&proxies, &target).route != Route::Direct {
             return Ok(self.empty());
         }
         let timer = self.settings.observer.start(Phase::ResolveTarget);
         let resolved = self.dns.resolve(uri, config, timeout)?;
         timer.done(|| format!("{} address(es) for {}", resolved.len(), target.host));
-        let blocklist = &self.settings.blocklist;
-        if blocklist.is_empty() {
-            return Ok(resolved);
-        }
         let mut allowed = self.empty();
-        let mut first_blocked = None;
-        for &addr in resolved.iter() {
-            match blocklist.check(addr.ip()) {
-                None => allowed.push(addr),
-                Some(range) => {
-                    log::debug!("egress: {target:?} address {addr} blocked by {range}");
-                    first_blocked.get_or_insert((addr.ip(), range));
-                }
-            }
-        }
-        match (allowed.is_empty(), first_blocked) {
-            (true, Some((addr, range))) => Err(Error::Blocked {
-                host: target.host.to_string(),
-                addr,
-                range,
-            }
-            .into_ureq()),
-            _ => Ok(allowed),
-        }
+        keep_allowed(
+            self.settings.blocklist(),
+            &target,
+            resolved.iter().copied(),
+            |addr| allowed.push(addr),
+        )
+        .map_err(|blocked| Error::from(blocked).into_ureq())?;
+        Ok(allowed)
     }
 }
 

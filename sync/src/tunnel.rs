@@ -1,24 +1,18 @@
-//! Driving egress-core's CONNECT machine over a proxy stream: one write for the request,
-//! then reads fed to the decoder until it decides, all within the handshake deadline.
+//! Driving egress-core's CONNECT handshake over a proxy stream: one write for the request,
+//! then reads fed to the handshake until it decides, all within the handshake deadline.
+//! What the bytes mean, and which failure an answer is, is egress-core's
+//! [`TunnelHandshake`]; this file only moves bytes and keeps the deadline.
 
 use std::io::{self, Read, Write};
 
-use egress_core::Target;
-use egress_core::connect::{ConnectOutcome, ConnectRequest, ConnectResponse, ConnectStatus};
-use egress_core::{Credentials, ProxyUrl};
+use egress_core::frontend::{TunnelEstablished, TunnelHandshake};
+use egress_core::{ProxyUrl, Target};
 
 use crate::Error;
 use crate::transport::{Deadline, ProxyStream, is_timeout};
 
 /// Read size while waiting for the proxy's answer.
 const READ_CHUNK: usize = 4096;
-
-/// The tunnel is open; `leftover` holds tunnel bytes that arrived with the answer.
-#[derive(Debug)]
-pub(crate) struct Established {
-    pub(crate) leftover: Vec<u8>,
-    pub(crate) status: u16,
-}
 
 /// Sends `CONNECT target` through `stream` and waits for the proxy's decision.
 pub(crate) fn open_tunnel(
@@ -27,21 +21,8 @@ pub(crate) fn open_tunnel(
     target: &Target<'_>,
     user_agent: Option<&str>,
     deadline: Deadline,
-) -> Result<Established, Error> {
-    let credentials: Option<Credentials<'_>> = proxy.credentials();
-    let mut request = ConnectRequest::new(target);
-    if let Some(credentials) = credentials {
-        request = request.with_credentials(credentials);
-    }
-    if let Some(agent) = user_agent {
-        request = request.with_user_agent(agent);
-    }
-    let mut head = vec![0u8; request.encoded_len()];
-    let written = request
-        .encode(&mut head)
-        .map_err(|error| Error::InvalidConfig {
-            message: format!("cannot send CONNECT for {}: {error}", target.authority()),
-        })?;
+) -> Result<TunnelEstablished, Error> {
+    let (mut handshake, request) = TunnelHandshake::new(proxy, target, user_agent)?;
     let io_error = |source: io::Error| Error::ProxyUnreachable {
         proxy: proxy.to_string(),
         source,
@@ -51,7 +32,7 @@ pub(crate) fn open_tunnel(
         .map_err(io_error)?;
     // One write, so the request leaves in one segment (TCP_NODELAY is on).
     stream
-        .write_all(&head[..written])
+        .write_all(&request)
         .and_then(|()| stream.flush())
         .map_err(|e| {
             if is_timeout(&e) {
@@ -61,7 +42,6 @@ pub(crate) fn open_tunnel(
             }
         })?;
 
-    let mut decoder = Box::new(ConnectResponse::new());
     let mut chunk = [0u8; READ_CHUNK];
     loop {
         stream
@@ -74,38 +54,10 @@ pub(crate) fn open_tunnel(
             Err(e) => return Err(io_error(e)),
         };
         if n == 0 {
-            let error = decoder.handle_eof().err();
-            return Err(Error::ProxyProtocol {
-                proxy: proxy.to_string(),
-                error: error.unwrap_or(egress_core::connect::ConnectError::AlreadyFinished),
-            });
+            return Err(handshake.handle_eof().into());
         }
-        let status = decoder
-            .handle_bytes(&chunk[..n])
-            .map_err(|error| Error::ProxyProtocol {
-                proxy: proxy.to_string(),
-                error,
-            })?;
-        let ConnectStatus::Done(outcome) = status else {
-            continue;
-        };
-        return match outcome {
-            ConnectOutcome::Established { status, leftover } => Ok(Established {
-                leftover: leftover.to_vec(),
-                status,
-            }),
-            ConnectOutcome::AuthRequired { status, schemes } => Err(Error::ProxyAuthRequired {
-                proxy: proxy.to_string(),
-                status,
-                schemes: schemes.iter().map(|s| s.as_str().to_owned()).collect(),
-                credentials_sent: credentials.is_some(),
-            }),
-            ConnectOutcome::Rejected { status, reason } => Err(Error::ConnectRejected {
-                proxy: proxy.to_string(),
-                target: target.authority().to_string(),
-                status,
-                reason: reason.as_str().to_owned(),
-            }),
-        };
+        if let Some(established) = handshake.handle_bytes(&chunk[..n])? {
+            return Ok(established);
+        }
     }
 }

@@ -186,8 +186,9 @@ impl Client {
     /// The pool key of `uri`: scheme, authority and the route taken.
     fn pool_key(&self, uri: &ureq_proto::http::Uri) -> Result<String, Error> {
         let target = target_of(uri)?;
-        let proxies = self.inner.connector.settings().proxy_config()?;
-        let route = proxies.route(&target).route;
+        let settings = self.inner.connector.settings();
+        let proxies = settings.proxy_config()?;
+        let route = settings.route(&proxies, &target).route;
         Ok(format!(
             "{}://{} {} {}",
             target.scheme,

@@ -1,8 +1,29 @@
-//! An owned description of a routing decision, for diagnostics and the `egress` tool.
+//! An owned description of a routing decision, for diagnostics and the `egress` tool; both
+//! frontends return it from their `route(url)` method.
 
-use egress_core::{RouteDecision, RouteReason, Target};
+use alloc::borrow::ToOwned;
+use alloc::format;
+use alloc::string::{String, ToString};
+
+use crate::route::{RouteDecision, RouteReason};
+use crate::target::Target;
 
 /// Where a request would go, and why, with the proxy rendered without credentials.
+///
+/// ```
+/// use egress_core::frontend::RouteInfo;
+/// use egress_core::{ProxyConfig, ProxyEnv, Scheme, Target};
+///
+/// let env = ProxyEnv::from_pairs([("HTTPS_PROXY", "http://user:secret@proxy:3128")]);
+/// let config = ProxyConfig::from_env(&env)?;
+/// let target = Target::from_url_parts(Scheme::Https, "matrix.org", None)?;
+/// let info = RouteInfo::from_decision(&target, &config.route(&target));
+/// assert_eq!(info.route, "tunnel");
+/// assert_eq!(info.proxy.as_deref(), Some("http://proxy:3128"));
+/// assert_eq!(info.source.as_deref(), Some("HTTPS_PROXY"));
+/// assert!(info.proxy_credentials);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RouteInfo {
     /// `direct`, `forward` or `tunnel`.
