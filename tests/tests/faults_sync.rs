@@ -3,19 +3,14 @@
 //! timeouts; every test bounded well under 3 s), for CONNECT tunnels and, where the fault
 //! means something there, for forwarded `http://` requests.
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
-use std::thread;
+mod fault_support;
+
 use std::time::{Duration, Instant};
 
 use egress_core::connect::{ConnectError, MAX_HEAD_LEN, MAX_INTERIM_RESPONSES};
 use egress_sync::{Agent, AgentBuilder, Error, Phase};
 use egress_tests::{Fault, HELLO_BODY, Origin, ProxyOptions, TestCa, TestProxy, check_pattern};
-
-/// What every test may take at most, hangs included.
-const BOUND: Duration = Duration::from_secs(3);
-/// A TLS alert record: fatal (2) handshake_failure (40).
-const ALERT: &[u8] = b"\x15\x03\x03\x00\x02\x02\x28";
+use fault_support::{ALERT, Bounded, alert_after_200_proxy, assert_shows_alert, banner_target};
 
 /// An agent routing both schemes through `proxy_url`, trusting `ca`, with short timeouts.
 fn agent(proxy_url: &str, ca: &TestCa) -> Agent {
@@ -40,12 +35,11 @@ fn get_bytes(agent: &Agent, url: &str) -> Result<Vec<u8>, Error> {
         .read_to_vec()?)
 }
 
-/// Runs `f`, asserting it took less than [`BOUND`].
+/// Runs `f`, asserting it took less than [`fault_support::BOUND`].
 fn quick<T>(f: impl FnOnce() -> T) -> T {
-    let started = Instant::now();
+    let clock = Bounded::start();
     let value = f();
-    let took = started.elapsed();
-    assert!(took < BOUND, "took {took:?}");
+    clock.check();
     value
 }
 
@@ -281,30 +275,10 @@ fn a_tunnelled_download_cut_mid_body_is_an_error_not_a_short_body() {
     assert_eq!((body.len(), check_pattern(0, &body)), (20_000, Ok(())));
 }
 
-/// A target that speaks first: writes `banner` on accept, then holds until the peer closes.
-fn banner_target(banner: &'static [u8]) -> (std::net::SocketAddr, thread::JoinHandle<()>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
-    let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
-    let handle = thread::spawn(move || {
-        if let Ok((mut s, _)) = listener.accept() {
-            let _ = s.write_all(banner);
-            let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-            let _ = s.read(&mut [0u8; 1024]);
-        }
-    });
-    (addr, handle)
-}
-
 /// Asserts `error` is a target TLS failure caused by the peer's handshake_failure alert.
 fn assert_alert_reached_tls(error: Option<Error>) {
     match &error {
-        Some(Error::TargetTls { source, .. }) => {
-            let shown = format!("{source} {source:?}");
-            assert!(
-                shown.contains("HandshakeFailure") || shown.contains("handshake failure"),
-                "{shown}"
-            );
-        }
+        Some(Error::TargetTls { source, .. }) => assert_shows_alert(source),
         other => panic!("expected TargetTls from the alert, got {other:?}"),
     }
 }
@@ -312,28 +286,7 @@ fn assert_alert_reached_tls(error: Option<Error>) {
 #[test]
 fn bytes_after_200_in_the_same_write_reach_the_tls_layer_raw_proxy() {
     // A hand-written proxy: one write holds the 200 head and a TLS alert record.
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
-    let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
-    let proxy = thread::spawn(move || {
-        let Ok((mut s, _)) = listener.accept() else {
-            return Vec::new();
-        };
-        let _ = s.set_read_timeout(Some(Duration::from_secs(2)));
-        let mut request = Vec::new();
-        let mut buf = [0u8; 1024];
-        while !request.ends_with(b"\r\n\r\n") {
-            match s.read(&mut buf) {
-                Ok(0) | Err(_) => return request,
-                Ok(n) => request.extend_from_slice(&buf[..n]),
-            }
-        }
-        let mut answer = b"HTTP/1.1 200 OK\r\n\r\n".to_vec();
-        answer.extend_from_slice(ALERT);
-        let _ = s.write_all(&answer);
-        // Hold until the client gives up, so the alert is the only thing it can react to.
-        let _ = s.read(&mut buf);
-        request
-    });
+    let (addr, proxy) = alert_after_200_proxy();
     let ca = TestCa::new("faults sync CA");
     let agent = agent(&format!("http://{addr}"), &ca);
     let error = quick(|| get_bytes(&agent, "https://target.example/")).err();
