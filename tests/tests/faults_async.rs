@@ -234,6 +234,15 @@ async fn an_interim_flood_beyond_the_limit_is_refused_and_within_it_skipped(rt: 
         body.unwrap_or_else(|e| panic!("{e}")),
         HELLO_BODY.as_bytes()
     );
+    // Forwarded, interim responses are ureq-proto's to skip (the CONNECT limit is not
+    // involved).
+    let plain = Origin::http();
+    let flood = Fault::InterimFlood { count: 50 };
+    let body = through_fault(flood, &plain.url("/hello"), rt).await;
+    assert_eq!(
+        body.unwrap_or_else(|e| panic!("{e}")),
+        HELLO_BODY.as_bytes()
+    );
 }
 
 async fn a_502_with_a_body_is_connect_rejected_with_status_and_reason(rt: Runtime) {
