@@ -226,6 +226,13 @@ fn an_interim_flood_beyond_the_limit_is_refused_and_within_it_skipped() {
         body.unwrap_or_else(|e| panic!("{e}")),
         HELLO_BODY.as_bytes()
     );
+    // Forwarded, interim responses are ureq's to skip (the CONNECT limit is not involved).
+    let plain = Origin::http();
+    let body = through_fault(Fault::InterimFlood { count: 50 }, &plain.url("/hello"));
+    assert_eq!(
+        body.unwrap_or_else(|e| panic!("{e}")),
+        HELLO_BODY.as_bytes()
+    );
 }
 
 #[test]
