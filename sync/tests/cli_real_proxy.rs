@@ -231,3 +231,19 @@ fn no_credentials_to_squid_auth_listener_say_they_are_missing_forwarded_or_tunne
         assert!(run.stdout.is_empty(), "no error page as a body: {run:?}");
     }
 }
+
+/// The forwarded-407 regression found against squid, kept on the loopback proxy too so it is
+/// covered where squid is not installed.
+#[test]
+fn a_forwarded_407_from_the_loopback_proxy_is_exit_4_too() {
+    use egress_tests::{ProxyOptions, TestProxy};
+    let http = Origin::http();
+    let proxy = TestProxy::start(ProxyOptions::default().auth(USER, PASSWORD));
+    let wrong = support::with_password(&proxy, WRONG);
+    let run = egress(
+        &["get", &http.url("/hello"), "--timeout", "5"],
+        &[("http_proxy", &wrong)],
+    );
+    assert_auth_failure(&run, "407");
+    assert_eq!(http.connections(), 0, "the proxy refused before forwarding");
+}
