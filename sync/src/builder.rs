@@ -12,6 +12,7 @@ use egress_core::{IpBlocklist, OwnedProxyEnv};
 
 use crate::Error;
 use crate::agent::Agent;
+use crate::forward_auth::ForwardAuthCheck;
 use crate::observe::{ObserverSlot, PhaseObserver};
 use crate::settings::Settings;
 
@@ -169,21 +170,27 @@ impl AgentBuilder {
     /// Validates the configuration and builds the agent.
     pub fn build(self) -> Result<Agent, Error> {
         let shared = self.options.build_settings("agent")?;
+        let user_agent = match shared.user_agent() {
+            Some(agent) => ureq::config::AutoHeaderValue::Provided(Arc::new(agent.to_owned())),
+            None => ureq::config::AutoHeaderValue::None,
+        };
+        let settings = Arc::new(Settings {
+            shared,
+            observer: self.observer,
+        });
         let config = ureq::Agent::config_builder()
             // ureq must never read the environment or route on its own.
             .proxy(None)
             .timeout_global(self.global_timeout)
             .max_redirects(self.max_redirects)
-            .http_status_as_error(self.http_status_as_error)
-            .user_agent(match shared.user_agent() {
-                Some(agent) => ureq::config::AutoHeaderValue::Provided(Arc::new(agent.to_owned())),
-                None => ureq::config::AutoHeaderValue::None,
-            })
+            // Applied by the middleware, after it has seen a forward proxy's 407 headers.
+            .http_status_as_error(false)
+            .middleware(ForwardAuthCheck::new(
+                Arc::clone(&settings),
+                self.http_status_as_error,
+            ))
+            .user_agent(user_agent)
             .build();
-        let settings = Settings {
-            shared,
-            observer: self.observer,
-        };
-        Ok(Agent::from_parts(config, Arc::new(settings)))
+        Ok(Agent::from_parts(config, settings))
     }
 }

@@ -34,6 +34,7 @@ mod agent;
 mod builder;
 mod connector;
 mod error;
+mod forward_auth;
 mod observe;
 mod proxy;
 mod resolver;

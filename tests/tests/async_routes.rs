@@ -20,6 +20,7 @@ on_every_runtime!(
     no_proxy_cidr_entry_bypasses_the_proxy,
     blocklist_refuses_direct_loopback_but_allows_a_proxy_on_loopback,
     proxy_407_is_the_auth_error_kind_with_the_scheme,
+    a_forward_proxy_407_is_the_auth_error_kind_too,
     connect_refused_with_502_is_the_rejected_kind_with_status_and_reason,
     a_proxy_that_never_answers_hits_the_handshake_timeout,
     an_unreachable_proxy_is_the_unreachable_kind,
@@ -465,4 +466,35 @@ async fn a_connector_stream_through_a_tunnel_speaks_any_protocol(rt: Runtime) {
     let _ = stream.read_to_string(&mut answer).await;
     assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
     assert!(answer.ends_with(HELLO_BODY), "{answer}");
+}
+
+async fn a_forward_proxy_407_is_the_auth_error_kind_too(rt: Runtime) {
+    let origin = Origin::http();
+    let proxy = TestProxy::start(ProxyOptions::default().auth(USER, PASSWORD));
+    let wrong = proxy.url().replacen("://", "://alice:wrong@", 1);
+    for (proxy_url, sent) in [(proxy.url(), false), (wrong, true)] {
+        let client = client(short_timeouts(
+            Connector::builder().http_proxy(&proxy_url),
+            rt,
+        ));
+        let error = get_text(&client, &origin.url("/hello")).await.err();
+        assert!(
+            matches!(
+                &error,
+                Some(Error::ProxyAuthRequired { status: 407, schemes, credentials_sent, .. })
+                    if schemes == &["Basic".to_owned()] && *credentials_sent == sent
+            ),
+            "{error:?}"
+        );
+        assert_eq!(
+            client.idle_connections(),
+            0,
+            "a refused connection is not pooled"
+        );
+    }
+    assert_eq!(
+        origin.connections(),
+        0,
+        "the request never reached the origin"
+    );
 }

@@ -348,3 +348,32 @@ fn invalid_proxy_configuration_fails_the_build_naming_the_problem() {
         );
     }
 }
+
+#[test]
+fn a_forward_proxy_407_is_the_auth_error_kind_too() {
+    let origin = Origin::http();
+    let proxy = TestProxy::start(ProxyOptions::default().auth(USER, PASSWORD));
+    let wrong = proxy.url().replacen("://", "://alice:wrong@", 1);
+    for (proxy_url, sent) in [(proxy.url(), false), (wrong, true)] {
+        for status_as_error in [true, false] {
+            let agent = short_timeouts(Agent::builder().http_proxy(&proxy_url))
+                .http_status_as_error(status_as_error)
+                .build()
+                .unwrap_or_else(|e| panic!("{e}"));
+            let error = get_text(&agent, &origin.url("/hello")).err();
+            assert!(
+                matches!(
+                    &error,
+                    Some(Error::ProxyAuthRequired { status: 407, schemes, credentials_sent, .. })
+                        if schemes == &["Basic".to_owned()] && *credentials_sent == sent
+                ),
+                "{error:?}"
+            );
+        }
+    }
+    assert_eq!(
+        origin.connections(),
+        0,
+        "the request never reached the origin"
+    );
+}

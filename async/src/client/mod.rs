@@ -14,6 +14,7 @@
 
 mod body;
 mod exchange;
+mod forward_auth;
 mod input;
 mod pool;
 mod request;
@@ -233,6 +234,12 @@ impl Client {
                 key,
             };
             let (parts, ()) = head.into_parts();
+            if let Some(refusal) =
+                forward_auth::proxy_refusal(&inner.connector, &url, parts.status, &parts.headers)
+            {
+                // The connection is dropped, not pooled: its response body was not read.
+                return Err(refusal);
+            }
             let mut response_body = match next {
                 RecvResponseResult::RecvBody(receive) => {
                     ResponseBody::reading(receive, connection, input, release)

@@ -89,7 +89,7 @@ pub struct AuthSchemes {
 }
 
 impl AuthSchemes {
-    pub(super) const EMPTY: Self = Self {
+    pub(crate) const EMPTY: Self = Self {
         schemes: [AuthScheme {
             bytes: [0; MAX_SCHEME_LEN],
             len: 0,
@@ -97,6 +97,17 @@ impl AuthSchemes {
         len: 0,
         omitted: 0,
     };
+
+    /// The schemes named by challenge header values (`Proxy-Authenticate` or
+    /// `WWW-Authenticate`, one value per header line), e.g. for a 407 answered to a request
+    /// sent through a forward proxy rather than to CONNECT.
+    pub fn from_challenges<'v>(values: impl IntoIterator<Item = &'v [u8]>) -> Self {
+        let mut schemes = Self::EMPTY;
+        for value in values {
+            super::challenge::collect_schemes(value, &mut schemes);
+        }
+        schemes
+    }
 
     /// Records a scheme name (ASCII token bytes), skipping duplicates.
     pub(super) fn push(&mut self, name: &[u8]) {

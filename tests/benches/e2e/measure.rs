@@ -31,7 +31,12 @@ pub(crate) fn per_request(
 }
 
 /// Median throughput in MB/s of downloading `bytes` (every byte checked).
-pub(crate) fn throughput(client: &Client, url: &str, bytes: u64, rounds: usize) -> Result<f64, String> {
+pub(crate) fn throughput(
+    client: &Client,
+    url: &str,
+    bytes: u64,
+    rounds: usize,
+) -> Result<f64, String> {
     let mut samples = Vec::with_capacity(rounds);
     for _ in 0..rounds {
         let started = Instant::now();

@@ -13,7 +13,7 @@ use std::io::{self, Read};
 use std::time::Instant;
 
 use egress_core::{EnvValue, NoProxy, OwnedProxyEnv, ProxyUrl};
-use egress_sync::{Error, Phase, RouteInfo};
+use egress_sync::{Error, Phase};
 
 use crate::cli::CheckArgs;
 use crate::exit::{Exit, Failure};
@@ -139,9 +139,6 @@ fn probe(env: &OwnedProxyEnv, args: &CheckArgs, url: &str) -> Result<(), Failure
         Ok(response.status())
     });
     match outcome {
-        Ok(status) if status.as_u16() == 407 && info.route == "forward" => {
-            Err(forward_auth_failure(&info))
-        }
         Ok(status) => {
             let detail = format!(
                 "{} {}",
@@ -160,21 +157,6 @@ fn probe(env: &OwnedProxyEnv, args: &CheckArgs, url: &str) -> Result<(), Failure
         }
         Err(error) => Err(explain(&error)),
     }
-}
-
-fn forward_auth_failure(info: &RouteInfo) -> Failure {
-    let proxy = route::shown_proxy(info).unwrap_or_default();
-    let advice = if info.proxy_credentials {
-        "the credentials in the proxy URL were rejected; check user and password"
-    } else {
-        "credentials are missing: add them to the proxy URL, http://user:password@host:port"
-    };
-    println!("FAILED at exchange: proxy {proxy} answered 407 Proxy Authentication Required");
-    println!("  what to do: {advice}");
-    Failure::new(
-        Exit::Proxy,
-        format!("proxy {proxy} requires authentication; {advice}"),
-    )
 }
 
 /// Prints which phase failed, the verifier's reason for TLS failures, and the advice.

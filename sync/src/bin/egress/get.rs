@@ -42,9 +42,6 @@ pub(crate) fn run(args: &GetArgs) -> Result<(), Failure> {
             phases::line("response", Some(started.elapsed()), detail.trim_end())
         );
     }
-    if status.as_u16() == 407 && info.route == "forward" {
-        return Err(forward_auth_required(&info, &response).into());
-    }
     let length = response.body().content_length();
     let mut reader = response.body_mut().with_config().limit(u64::MAX).reader();
     let copied = match &args.output {
@@ -80,29 +77,6 @@ pub(crate) fn run(args: &GetArgs) -> Result<(), Failure> {
         ));
     }
     Ok(())
-}
-
-/// A 407 to a forwarded request comes from the proxy, not the target: the same proxy failure
-/// (exit 4) as a 407 to CONNECT, never the proxy's error page printed as a successful body.
-fn forward_auth_required(
-    info: &egress_sync::RouteInfo,
-    response: &egress_sync::ureq::http::Response<egress_sync::ureq::Body>,
-) -> Error {
-    // The scheme is the first token of each challenge header (`Basic realm="..."`).
-    let schemes = response
-        .headers()
-        .get_all("proxy-authenticate")
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .filter_map(|value| value.split([' ', ',']).find(|t| !t.is_empty()))
-        .map(str::to_owned)
-        .collect();
-    Error::ProxyAuthRequired {
-        proxy: info.proxy.clone().unwrap_or_default(),
-        status: 407,
-        schemes,
-        credentials_sent: info.proxy_credentials,
-    }
 }
 
 /// Sends the GET with the extra headers; errors become egress errors.

@@ -1,0 +1,82 @@
+//! A 407 on a forward route is the proxy refusing credentials, not an ordinary response.
+//!
+//! Through a CONNECT tunnel a 407 answers the CONNECT and egress-core's handshake machine
+//! reports it. On a forward route (`http://` target via `http_proxy`) the 407 comes back as
+//! the response to the request itself, so this ureq middleware turns it into the same
+//! [`Error::ProxyAuthRequired`] with the offered schemes. It also applies the agent's
+//! "4xx/5xx are errors" setting, which ureq would otherwise apply before any middleware
+//! could see the response's headers.
+
+use std::fmt;
+use std::sync::Arc;
+
+use egress_core::Route;
+use egress_core::connect::AuthSchemes;
+use ureq::Body;
+use ureq::http::{Request, Response, header};
+use ureq::middleware::{Middleware, MiddlewareNext};
+
+use crate::Error;
+use crate::settings::{Settings, target_of};
+
+/// Classifies forward-route 407s and applies `http_status_as_error`.
+pub(crate) struct ForwardAuthCheck {
+    settings: Arc<Settings>,
+    status_as_error: bool,
+}
+
+impl ForwardAuthCheck {
+    pub(crate) fn new(settings: Arc<Settings>, status_as_error: bool) -> Self {
+        Self {
+            settings,
+            status_as_error,
+        }
+    }
+
+    /// The error for a 407 answered by the forward proxy of `uri`, if that is what it is.
+    fn proxy_refusal(&self, uri: &ureq::http::Uri, response: &Response<Body>) -> Option<Error> {
+        if response.status().as_u16() != 407 {
+            return None;
+        }
+        let target = target_of(uri).ok()?;
+        let config = self.settings.proxy_config().ok()?;
+        let Route::Forward(proxy) = self.settings.route(&config, &target).route else {
+            return None;
+        };
+        let challenges = response.headers().get_all(header::PROXY_AUTHENTICATE);
+        let schemes = AuthSchemes::from_challenges(challenges.iter().map(|v| v.as_bytes()));
+        Some(Error::ProxyAuthRequired {
+            proxy: proxy.to_string(),
+            status: 407,
+            schemes: schemes.iter().map(|s| s.as_str().to_owned()).collect(),
+            credentials_sent: proxy.credentials().is_some(),
+        })
+    }
+}
+
+impl Middleware for ForwardAuthCheck {
+    fn handle(
+        &self,
+        request: Request<ureq::SendBody>,
+        next: MiddlewareNext,
+    ) -> Result<Response<Body>, ureq::Error> {
+        let uri = request.uri().clone();
+        let response = next.handle(request)?;
+        if let Some(error) = self.proxy_refusal(&uri, &response) {
+            return Err(error.into_ureq());
+        }
+        let status = response.status();
+        if self.status_as_error && (status.is_client_error() || status.is_server_error()) {
+            return Err(ureq::Error::StatusCode(status.as_u16()));
+        }
+        Ok(response)
+    }
+}
+
+impl fmt::Debug for ForwardAuthCheck {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ForwardAuthCheck")
+            .field("status_as_error", &self.status_as_error)
+            .finish()
+    }
+}
