@@ -13,6 +13,7 @@
 //! | [`proxy`] | the forward proxy ([`TestProxy`]): absolute-form, CONNECT, auth, faults |
 //! | [`content`] | the deterministic bytes the origin serves ([`pattern_bytes`]) |
 //! | [`http`] | the recorded request heads ([`RecordedRequest`]) and HTTP/1.1 reading |
+//! | [`CountingRelay`] | a TCP relay that counts client connections (keep-alive proofs) |
 //! | [`real_proxy`] | real squid and tinyproxy started from generated configs, stopped by PID |
 
 pub mod content;
@@ -20,6 +21,7 @@ pub mod http;
 pub mod origin;
 pub mod proxy;
 pub mod real_proxy;
+mod relay;
 mod server;
 mod splice;
 mod stream;
@@ -29,5 +31,6 @@ pub use content::{check_pattern, fill_pattern, pattern_byte, pattern_bytes};
 pub use http::RecordedRequest;
 pub use origin::{HELLO_BODY, Origin};
 pub use proxy::{Fault, ProxyOptions, TestProxy};
+pub use relay::CountingRelay;
 pub use server::{CONNECT_TIMEOUT, IO_TIMEOUT, MAX_CONNECTIONS};
 pub use tls::{LOCAL_NAMES, ServerCert, TestCa, provider};

@@ -3,14 +3,11 @@
 //! failing in CI).
 
 use std::io::{self, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use egress_sync::{Agent, AgentBuilder, Error};
 use egress_tests::real_proxy::{BasicAuth, Squid, SquidOptions, Tinyproxy, TinyproxyOptions};
-use egress_tests::{HELLO_BODY, Origin, TestCa, check_pattern};
+use egress_tests::{CountingRelay, HELLO_BODY, Origin, TestCa, check_pattern};
 
 const USER: &str = "egress";
 const PASSWORD: &str = "Real-Proxy-pw1";
@@ -68,42 +65,6 @@ fn with_credentials(url: &str, user: &str, password: &str) -> String {
 fn assert_no_secret(error: &Error, secret: &str) {
     let shown = format!("{error} {error:?}");
     assert!(!shown.contains(secret), "{shown}");
-}
-
-/// A TCP relay in front of a proxy that counts the connections clients open to it.
-struct CountingRelay {
-    port: u16,
-    accepted: Arc<AtomicUsize>,
-}
-
-impl CountingRelay {
-    fn start(upstream_port: u16) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
-        let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
-        let accepted = Arc::new(AtomicUsize::new(0));
-        let counter = Arc::clone(&accepted);
-        std::thread::spawn(move || {
-            for client in listener.incoming().flatten() {
-                counter.fetch_add(1, Ordering::SeqCst);
-                let Ok(upstream) = TcpStream::connect(("127.0.0.1", upstream_port)) else {
-                    continue;
-                };
-                for (mut from, mut to) in [
-                    (client.try_clone(), upstream.try_clone()),
-                    (upstream.try_clone(), client.try_clone()),
-                ]
-                .into_iter()
-                .filter_map(|(a, b)| a.ok().zip(b.ok()))
-                {
-                    std::thread::spawn(move || {
-                        let _ = io::copy(&mut from, &mut to);
-                        let _ = to.shutdown(std::net::Shutdown::Write);
-                    });
-                }
-            }
-        });
-        Self { port, accepted }
-    }
 }
 
 #[test]
@@ -323,19 +284,15 @@ fn keep_alive_through_squid_reuses_one_client_connection() {
     let Some(squid) = Squid::start_or_skip(SquidOptions::default()) else {
         return;
     };
-    let relay = CountingRelay::start(squid.plain_port());
+    let relay = CountingRelay::start(squid.plain_port()).unwrap_or_else(|e| panic!("{e}"));
     let ca = TestCa::new("unused");
-    let agent = build(builder(&ca).http_proxy(&format!("http://127.0.0.1:{}", relay.port)));
+    let agent = build(builder(&ca).http_proxy(&format!("http://127.0.0.1:{}", relay.port())));
     for _ in 0..10 {
         assert_eq!(
             text(&agent, &http.url("/hello")).unwrap_or_else(|e| panic!("{e}")),
             HELLO_BODY
         );
     }
-    assert_eq!(
-        relay.accepted.load(Ordering::SeqCst),
-        1,
-        "10 requests on one connection"
-    );
+    assert_eq!(relay.accepted(), 1, "10 requests on one connection");
     assert_eq!(http.requests().len(), 10);
 }
