@@ -152,3 +152,38 @@ pub fn pieces<'b>(bytes: &'b [u8], offsets: &[u16]) -> Vec<&'b [u8]> {
     out.push(&bytes[start..]);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_fields_numbers_and_end() {
+        let mut input = Input::new(b"\x01\x02\x03ab\xffc\xe2\x82");
+        assert_eq!(input.byte(), 1);
+        assert_eq!(input.u16(), 0x0203);
+        assert_eq!(input.text(), "ab");
+        // The cut-off UTF-8 sequence is dropped, the valid prefix kept.
+        assert_eq!(input.text(), "c");
+        assert!(input.is_empty());
+        assert_eq!((input.byte(), input.field()), (0, &b""[..]));
+    }
+
+    #[test]
+    fn pieces_cover_the_stream_in_order() {
+        let stream = b"0123456789";
+        let cut = pieces(stream, &[7, 3, 3, 11 + 4]);
+        assert_eq!(cut, [&b"012"[..], b"", b"3", b"456", b"789"]);
+        let mut input = Input::new(b"\x02\x00\x05\x00\x01rest");
+        assert_eq!(split_offsets(&mut input, 16), [5, 1]);
+        assert_eq!(input.rest(), b"rest");
+    }
+
+    #[test]
+    fn every_target_has_a_check() {
+        for target in TARGETS {
+            assert!(check_fn(target).is_some(), "{target}");
+        }
+        assert!(check_fn("nope").is_none());
+    }
+}
