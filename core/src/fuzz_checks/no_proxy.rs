@@ -114,13 +114,8 @@ fn check_match(list: &NoProxy<'_>, built: &Built<'_>, host: &Host<'_>, port: u16
     if list.is_wildcard() {
         assert!(found.is_some(), "`*` did not match {host:?}");
     }
-    // Differential: a set built once from the list answers every target like the linear
-    // matcher. This is where the compiled set (wip/perf, `alloc`) is compared too.
-    assert_eq!(
-        built.matches(host, port),
-        found,
-        "built set disagrees for {host:?}:{port}"
-    );
+    // DIFFERENTIAL: every set built from the list must answer like the linear matcher.
+    built.check(host, port, found);
 
     let key = |m: Option<NoProxyMatch<'_>>| m.map(|m| m.index);
     match *host {
@@ -172,8 +167,12 @@ fn check_match(list: &NoProxy<'_>, built: &Built<'_>, host: &Host<'_>, port: u16
     let _: String = format!("{list:?} {list}");
 }
 
-/// The list's entries collected once and matched without re-parsing: the shape of a
-/// compiled set, here as the reference the compiled set will be checked against too.
+/// DIFFERENTIAL CHECK. Sets built once from the list, each of which must give the linear
+/// matcher's answer for every target. Today: the entries collected up front (a set that
+/// never re-parses). When the compiled set (`CompiledNoProxy`, branch wip/perf, `alloc`)
+/// is merged, add it here: a `compiled: CompiledNoProxy` field set to
+/// `CompiledNoProxy::new(list)` in [`Built::new`], and one more `assert_eq!` comparing
+/// `self.compiled.matches(host, port)` to `linear` in [`Built::check`].
 struct Built<'a> {
     entries: Vec<(usize, &'a str, Entry<'a>)>,
 }
@@ -185,10 +184,16 @@ impl<'a> Built<'a> {
         }
     }
 
-    fn matches(&self, host: &Host<'_>, port: u16) -> Option<NoProxyMatch<'a>> {
-        self.entries
+    /// Panics unless every built set answers `linear`, the linear matcher's answer.
+    fn check(&self, host: &Host<'_>, port: u16, linear: Option<NoProxyMatch<'_>>) {
+        let collected = self
+            .entries
             .iter()
             .find(|(_, _, entry)| entry.matches(host, port))
-            .map(|&(index, entry, _)| NoProxyMatch { index, entry })
+            .map(|&(index, entry, _)| NoProxyMatch { index, entry });
+        assert_eq!(
+            collected, linear,
+            "collected entries disagree for {host:?}:{port}"
+        );
     }
 }
