@@ -20,6 +20,7 @@
 //! | the router: direct, forward or tunnel, and why | [`route`] |
 //! | the CONNECT handshake (request encoder, response decoder) | [`connect`] |
 //! | forward-proxy request rewriting (absolute form, `Proxy-Authorization`) | [`forward`] |
+//! | fuzz target bodies, replayed by `cargo test` (`fuzzing`) | `fuzz_checks` |
 //!
 //! The crate is `#![no_std]`. The `alloc` feature adds owned forms (compiled sets, owned
 //! environment); `std` adds reading the process environment and `std::error::Error` glue.
@@ -40,6 +41,9 @@ pub mod env;
 pub mod forward;
 #[cfg(feature = "tls")]
 pub mod frontend;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzz_checks;
 pub mod host;
 pub mod inline_str;
 #[cfg(feature = "alloc")]

@@ -245,9 +245,16 @@ impl ConnectResponse {
         }
         self.status_line_checked = true;
         note_httparse_run();
+        // Only the status line, up to its LF: it is complete whichever chunk brought the LF,
+        // so the verdict cannot depend on how the response was split. Header lines after
+        // it may still be partial; they are judged when the head is complete.
+        let line_end = self.buf[..self.len]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(self.len, |lf| lf + 1);
         let mut headers = [httparse::EMPTY_HEADER; 1];
         let mut response = httparse::Response::new(&mut headers);
-        match response.parse(&self.buf[..self.len]) {
+        match response.parse(&self.buf[..line_end]) {
             Ok(_) => Ok(()),
             // The first line is fine; the error is about headers, which will be judged when
             // the head is complete (with the full header array).

@@ -41,9 +41,16 @@ fn covers(suffix: &str, name: &str) -> bool {
     name[split..].eq_ignore_ascii_case(suffix) && (split == 0 || name[split - 1] == b'.')
 }
 
-/// An IPv4-mapped IPv6 target (`::ffff:a.b.c.d`) is checked against IPv4 ranges as
-/// `a.b.c.d`, and against IPv6 ranges as itself, so `::/0` still covers it.
+/// Whether `net` covers the address `host`. An IPv4-mapped IPv6 target (`::ffff:a.b.c.d`)
+/// is checked as `a.b.c.d` against IPv4 ranges only, so both spellings of one address always
+/// get the same answer.
 fn contains(net: IpNet, host: &Host<'_>) -> bool {
+    if let Host::Ipv6 { addr, .. } = *host
+        && addr.to_ipv4_mapped().is_some()
+        && matches!(net, IpNet::V6(_))
+    {
+        return false;
+    }
     match (net, *host) {
         (IpNet::V4(net), Host::Ipv4(addr)) => net.contains(&addr),
         (IpNet::V4(net), Host::Ipv6 { addr, .. }) => {
@@ -56,7 +63,21 @@ fn contains(net: IpNet, host: &Host<'_>) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::covers;
+    use super::{contains, covers};
+    use crate::host::Host;
+
+    #[test]
+    fn mapped_targets_match_as_ipv4_only() {
+        // Found by the no_proxy fuzz target: `::/0` matched `::ffff:8.8.8.8` but not
+        // `8.8.8.8`, although the mapped form is matched as the IPv4 address.
+        let mapped = Host::parse("[::ffff:8.8.8.8]").unwrap_or_else(|e| panic!("{e}"));
+        let all_v6 = "::/0".parse().unwrap_or_else(|e| panic!("{e}"));
+        let all_v4 = "0.0.0.0/0".parse().unwrap_or_else(|e| panic!("{e}"));
+        assert!(!contains(all_v6, &mapped));
+        assert!(contains(all_v4, &mapped));
+        let plain = Host::parse("[2001:db8::1]").unwrap_or_else(|e| panic!("{e}"));
+        assert!(contains(all_v6, &plain));
+    }
 
     #[test]
     fn label_boundaries() {

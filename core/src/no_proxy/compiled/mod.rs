@@ -151,13 +151,12 @@ impl CompiledNoProxy {
                 }
             }
             Host::Ipv4(addr) => self.addresses.each_v4(addr, &mut consider),
-            Host::Ipv6 { addr, .. } => {
-                self.addresses.each_v6(addr, &mut consider);
-                // Mapped targets also meet IPv4 entries, as in the linear matcher.
-                if let Some(v4) = addr.to_ipv4_mapped() {
-                    self.addresses.each_v4(v4, &mut consider);
-                }
-            }
+            // A mapped target `::ffff:a.b.c.d` is matched as `a.b.c.d`, by IPv4 entries
+            // only, as in the linear matcher.
+            Host::Ipv6 { addr, .. } => match addr.to_ipv4_mapped() {
+                Some(v4) => self.addresses.each_v4(v4, &mut consider),
+                None => self.addresses.each_v6(addr, &mut consider),
+            },
         }
         let &(index, start, len) = self.entries.get(earliest)?;
         Some(NoProxyMatch {

@@ -1,0 +1,5 @@
+//! cargo-fuzz target `forward_rewriter`: the body is `egress_core::fuzz_checks::check_forward_rewriter`, which
+//! `core/tests/fuzz_replay.rs` also runs over the committed corpus on stable.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| egress_core::fuzz_checks::check_forward_rewriter(data));
