@@ -67,6 +67,8 @@ pub(crate) fn tls_reason(error: &Error) -> Option<String> {
         return None;
     };
     rustls_error(source).map(|e| match e {
+        // webpki's reasons arrive wrapped as `Other(OtherError(..))`; show the reason itself.
+        rustls::Error::InvalidCertificate(CertificateError::Other(other)) => other.to_string(),
         rustls::Error::InvalidCertificate(cert) => format!("{cert:?}"),
         other => other.to_string(),
     })
@@ -104,6 +106,13 @@ pub(crate) fn advice(error: &Error) -> String {
             ),
             Some(CertificateError::Expired | CertificateError::ExpiredContext { .. }) => {
                 String::from("the proxy's certificate has expired; renew it on the proxy")
+            }
+            Some(CertificateError::Other(other)) if other.to_string() == "CaUsedAsEndEntity" => {
+                String::from(
+                    "the proxy presents a CA certificate (basicConstraints CA:TRUE) as its own, as a \
+                     self-signed `openssl req -x509` certificate does; give the proxy a server \
+                     certificate issued by a CA and pass that CA with --proxy-ca FILE",
+                )
             }
             _ => String::from(
                 "check that the proxy really speaks TLS on that port (use http:// in the proxy \
