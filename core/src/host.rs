@@ -78,27 +78,41 @@ impl<'a> Host<'a> {
     /// A bare IPv6 address is rejected with [`HostError::UnbracketedIpv6`], because in a URL
     /// the port separator would be ambiguous.
     pub fn parse(text: &'a str) -> Result<Self, HostError> {
-        if text.is_empty() {
+        let Some(&first) = text.as_bytes().first() else {
             return Err(HostError::Empty);
-        }
-        if let Some(inner) = text.strip_prefix('[') {
-            let inner = inner
+        };
+        if first == b'[' {
+            let inner = text[1..]
                 .strip_suffix(']')
                 .ok_or(HostError::UnbalancedBrackets)?;
             return parse_ipv6(inner);
         }
-        if text.contains(']') {
-            return Err(HostError::UnbalancedBrackets);
+        // One pass to classify, since this runs for every request a frontend routes.
+        let mut colon = None;
+        let mut dotted_digits = true;
+        for (offset, byte) in text.bytes().enumerate() {
+            match byte {
+                b']' => return Err(HostError::UnbalancedBrackets),
+                b':' => {
+                    colon.get_or_insert(offset);
+                }
+                b'0'..=b'9' | b'.' => {}
+                _ => dotted_digits = false,
+            }
         }
-        if text.contains(':') {
+        if let Some(offset) = colon {
             return match parse_ipv6(text) {
                 Ok(_) => Err(HostError::UnbracketedIpv6),
-                Err(_) => Err(HostError::InvalidCharacter {
-                    offset: text.find(':').unwrap_or(0),
-                }),
+                Err(_) => Err(HostError::InvalidCharacter { offset }),
             };
         }
-        Self::parse_name_or_ipv4(text)
+        if dotted_digits {
+            if let Ok(v4) = text.parse::<Ipv4Addr>() {
+                return Ok(Host::Ipv4(v4));
+            }
+        }
+        validate_name(text)?;
+        Ok(Host::Name(text))
     }
 
     /// Parses a host that may also be a bare IPv6 address (`::1`, `fe80::1%eth0`), as in a
@@ -108,14 +122,6 @@ impl<'a> Host<'a> {
             return parse_ipv6(text);
         }
         Self::parse(text)
-    }
-
-    fn parse_name_or_ipv4(text: &'a str) -> Result<Self, HostError> {
-        if let Ok(v4) = text.parse::<Ipv4Addr>() {
-            return Ok(Host::Ipv4(v4));
-        }
-        validate_name(text)?;
-        Ok(Host::Name(text))
     }
 
     /// The address, when this host is one. IPv4-mapped IPv6 addresses (`::ffff:a.b.c.d`)
@@ -193,6 +199,7 @@ fn is_zone_byte(byte: u8) -> bool {
 }
 
 fn validate_name(text: &str) -> Result<(), HostError> {
+    // One trailing dot (a fully qualified name) is allowed and not part of any label.
     let trimmed = text.strip_suffix('.').unwrap_or(text);
     if trimmed.is_empty() {
         return Err(HostError::Empty);
@@ -200,20 +207,24 @@ fn validate_name(text: &str) -> Result<(), HostError> {
     if trimmed.len() > 253 {
         return Err(HostError::TooLong);
     }
-    for (offset, byte) in text.bytes().enumerate() {
-        if !(byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.')) {
-            return Err(HostError::InvalidCharacter { offset });
+    let mut label_len = 0usize;
+    for (offset, byte) in trimmed.bytes().enumerate() {
+        match byte {
+            b'.' if label_len == 0 => return Err(HostError::InvalidCharacter { offset }),
+            b'.' => label_len = 0,
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' => {
+                label_len += 1;
+                if label_len > 63 {
+                    return Err(HostError::TooLong);
+                }
+            }
+            _ => return Err(HostError::InvalidCharacter { offset }),
         }
     }
-    for label in trimmed.split('.') {
-        if label.is_empty() {
-            return Err(HostError::InvalidCharacter {
-                offset: trimmed.find("..").map_or(0, |at| at + 1),
-            });
-        }
-        if label.len() > 63 {
-            return Err(HostError::TooLong);
-        }
+    if label_len == 0 {
+        return Err(HostError::InvalidCharacter {
+            offset: trimmed.len(),
+        });
     }
     Ok(())
 }

@@ -45,10 +45,8 @@ fn covers(suffix: &str, name: &str) -> bool {
 /// is checked as `a.b.c.d` against IPv4 ranges only, so both spellings of one address always
 /// get the same answer.
 fn contains(net: IpNet, host: &Host<'_>) -> bool {
-    if let Host::Ipv6 { addr, .. } = *host
-        && addr.to_ipv4_mapped().is_some()
-        && matches!(net, IpNet::V6(_))
-    {
+    let mapped_target = matches!(*host, Host::Ipv6 { addr, .. } if addr.to_ipv4_mapped().is_some());
+    if mapped_target && matches!(net, IpNet::V6(_)) {
         return false;
     }
     match (net, *host) {
