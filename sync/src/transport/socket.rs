@@ -4,6 +4,7 @@
 
 use std::fmt;
 use std::io::{self, Read, Write};
+use std::time::Duration;
 
 use egress_core::forward::ForwardRewriter;
 use ureq::unversioned::transport::{Buffers, LazyBuffers, NextTimeout, Transport};
@@ -23,6 +24,16 @@ pub(crate) struct SocketTransport {
     /// Tunnel bytes that arrived with the proxy's answer to CONNECT and wait in the input
     /// buffer: the first `await_input` must report them instead of blocking on the socket.
     preloaded: bool,
+    /// The socket timeouts last set, so unchanged ones cost no system call per read/write.
+    read_timeout: Option<Option<Duration>>,
+    write_timeout: Option<Option<Duration>>,
+}
+
+/// Which socket timeout to set.
+#[derive(Clone, Copy)]
+enum Direction {
+    Read,
+    Write,
 }
 
 impl SocketTransport {
@@ -34,6 +45,8 @@ impl SocketTransport {
             rewriter: None,
             scratch: Vec::new(),
             preloaded: false,
+            read_timeout: None,
+            write_timeout: None,
         }
     }
 
@@ -56,13 +69,29 @@ impl SocketTransport {
         self.preloaded = true;
     }
 
-    fn apply_timeout(&self, timeout: NextTimeout) -> Result<(), ureq::Error> {
+    fn apply_timeout(
+        &mut self,
+        timeout: NextTimeout,
+        direction: Direction,
+    ) -> Result<(), ureq::Error> {
         if timeout.after.is_zero() {
             return Err(ureq::Error::Timeout(timeout.reason));
         }
-        self.stream
-            .set_timeouts(timeout.not_zero().map(|d| *d))
-            .map_err(ureq::Error::Io)
+        let wanted = timeout.not_zero().map(|d| *d);
+        let (current, tcp) = match direction {
+            Direction::Read => (&mut self.read_timeout, self.stream.tcp()),
+            Direction::Write => (&mut self.write_timeout, self.stream.tcp()),
+        };
+        if *current == Some(wanted) {
+            return Ok(());
+        }
+        match direction {
+            Direction::Read => tcp.set_read_timeout(wanted),
+            Direction::Write => tcp.set_write_timeout(wanted),
+        }
+        .map_err(ureq::Error::Io)?;
+        *current = Some(wanted);
+        Ok(())
     }
 
     fn write_rewritten(&mut self, amount: usize) -> io::Result<()> {
@@ -99,7 +128,7 @@ impl Transport for SocketTransport {
 
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
         let timeout = timeout.for_write();
-        self.apply_timeout(timeout)?;
+        self.apply_timeout(timeout, Direction::Write)?;
         self.write_rewritten(amount)
             .and_then(|()| self.stream.flush())
             .map_err(|e| map_io(e, timeout))
@@ -110,7 +139,7 @@ impl Transport for SocketTransport {
             return Ok(true);
         }
         let timeout = timeout.for_read();
-        self.apply_timeout(timeout)?;
+        self.apply_timeout(timeout, Direction::Read)?;
         let room = self.buffers.input_append_buf();
         let n = loop {
             match self.stream.read(room) {
