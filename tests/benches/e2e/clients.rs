@@ -89,6 +89,28 @@ impl Client {
         Client::Ureq(ureq::Agent::new_with_config(config))
     }
 
+    /// GETs `url` `count` times in a row (one executor entry for the async client, so the
+    /// loop measures requests, not `block_on`).
+    pub(crate) fn repeat(&self, url: &str, count: u32) -> Result<(), String> {
+        match self {
+            Client::Async(client) => async_std::task::block_on(async {
+                for _ in 0..count {
+                    fetch_async(
+                        client,
+                        url,
+                        &mut PatternSink {
+                            offset: 0,
+                            check: false,
+                        },
+                    )
+                    .await?;
+                }
+                Ok(())
+            }),
+            _ => (0..count).try_for_each(|_| self.fetch(url, false).map(drop)),
+        }
+    }
+
     /// GETs `url` and streams the whole body, verifying the origin's pattern when asked.
     pub(crate) fn fetch(&self, url: &str, check: bool) -> Result<u64, String> {
         let mut sink = PatternSink { offset: 0, check };
@@ -103,17 +125,26 @@ impl Client {
                 io::copy(&mut response.body_mut().as_reader(), &mut sink)
                     .map_err(|e| e.to_string())?;
             }
-            Client::Async(client) => async_std::task::block_on(async {
-                let mut response = client.get(url).send().await.map_err(|e| e.to_string())?;
-                let mut writer = futures_util::io::AllowStdIo::new(&mut sink);
-                futures_util::io::copy(response.body_mut(), &mut writer)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                Ok::<(), String>(())
-            })?,
+            Client::Async(client) => {
+                async_std::task::block_on(fetch_async(client, url, &mut sink))?;
+            }
         }
         Ok(sink.offset)
     }
+}
+
+/// One async GET, its body streamed into `sink`.
+async fn fetch_async(
+    client: &egress_async::Client,
+    url: &str,
+    sink: &mut PatternSink,
+) -> Result<(), String> {
+    let mut response = client.get(url).send().await.map_err(|e| e.to_string())?;
+    let mut writer = futures_util::io::AllowStdIo::new(sink);
+    futures_util::io::copy(response.body_mut(), &mut writer)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(())
 }
 
 /// Counts (and optionally verifies) streamed body bytes without keeping them.

@@ -22,9 +22,7 @@ pub(crate) fn per_request(
     let mut samples = Vec::with_capacity(rounds);
     for _ in 0..rounds {
         let started = Instant::now();
-        for _ in 0..count {
-            client.fetch(url, false)?;
-        }
+        client.repeat(url, count)?;
         samples.push(started.elapsed() / count);
     }
     Ok(median(samples))
