@@ -22,18 +22,14 @@ struct Plan {
 }
 
 fn small_gets(plan: &Plan, name: &str, url: &str, clients: &[Client]) {
-    let results: Vec<_> = clients
-        .iter()
-        .map(|c| (c, per_request(c, url, plan.count, plan.rounds)))
-        .collect();
+    let times = per_request(clients, url, plan.count, plan.rounds);
+    let results: Vec<_> = clients.iter().zip(times).collect();
     time_rows(name, &results);
 }
 
 fn download(plan: &Plan, name: &str, url: &str, clients: &[Client]) {
-    let results: Vec<_> = clients
-        .iter()
-        .map(|c| (c, throughput(c, url, plan.big, plan.big_rounds)))
-        .collect();
+    let rates = throughput(clients, url, plan.big, plan.big_rounds);
+    let results: Vec<_> = clients.iter().zip(rates).collect();
     throughput_rows(name, &results);
 }
 
@@ -49,9 +45,9 @@ fn main() {
     } else {
         Plan {
             count: 200,
-            rounds: 5,
+            rounds: 9,
             big: 64 << 20,
-            big_rounds: 3,
+            big_rounds: 5,
         }
     };
     let ca = TestCa::new("egress e2e bench CA");

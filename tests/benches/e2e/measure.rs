@@ -10,41 +10,59 @@ fn median(mut samples: Vec<Duration>) -> Duration {
     samples[samples.len() / 2]
 }
 
-/// Median per-request time over `rounds` rounds of `count` sequential GETs on one kept-alive
-/// connection (after one warm-up request that opens it).
+/// Median per-request time of each client over `rounds` rounds of `count` sequential GETs
+/// on one kept-alive connection (after one warm-up request that opens it). The clients take
+/// turns within every round, so a burst of background load hits all of them alike.
 pub(crate) fn per_request(
-    client: &Client,
+    clients: &[Client],
     url: &str,
     count: u32,
     rounds: usize,
-) -> Result<Duration, String> {
-    client.fetch(url, false)?;
-    let mut samples = Vec::with_capacity(rounds);
+) -> Vec<Result<Duration, String>> {
+    let mut samples: Vec<Result<Vec<Duration>, String>> = clients
+        .iter()
+        .map(|c| c.fetch(url, false).map(|_| Vec::with_capacity(rounds)))
+        .collect();
     for _ in 0..rounds {
-        let started = Instant::now();
-        client.repeat(url, count)?;
-        samples.push(started.elapsed() / count);
+        for (client, sample) in clients.iter().zip(&mut samples) {
+            let Ok(times) = sample else { continue };
+            let started = Instant::now();
+            match client.repeat(url, count) {
+                Ok(()) => times.push(started.elapsed() / count),
+                Err(e) => *sample = Err(e),
+            }
+        }
     }
-    Ok(median(samples))
+    samples.into_iter().map(|s| s.map(median)).collect()
 }
 
-/// Median throughput in MB/s of downloading `bytes` (every byte checked).
+/// Median throughput in MB/s of each client downloading `bytes` (every byte checked), the
+/// clients taking turns in every round.
 pub(crate) fn throughput(
-    client: &Client,
+    clients: &[Client],
     url: &str,
     bytes: u64,
     rounds: usize,
-) -> Result<f64, String> {
-    let mut samples = Vec::with_capacity(rounds);
+) -> Vec<Result<f64, String>> {
+    let mut samples: Vec<Result<Vec<Duration>, String>> = clients
+        .iter()
+        .map(|_| Ok(Vec::with_capacity(rounds)))
+        .collect();
     for _ in 0..rounds {
-        let started = Instant::now();
-        let got = client.fetch(url, true)?;
-        if got != bytes {
-            return Err(format!("got {got} bytes, expected {bytes}"));
+        for (client, sample) in clients.iter().zip(&mut samples) {
+            let Ok(times) = sample else { continue };
+            let started = Instant::now();
+            match client.fetch(url, true) {
+                Ok(got) if got == bytes => times.push(started.elapsed()),
+                Ok(got) => *sample = Err(format!("got {got} bytes, expected {bytes}")),
+                Err(e) => *sample = Err(e),
+            }
         }
-        samples.push(started.elapsed());
     }
-    Ok(bytes as f64 / median(samples).as_secs_f64() / 1e6)
+    samples
+        .into_iter()
+        .map(|s| s.map(|times| bytes as f64 / median(times).as_secs_f64() / 1e6))
+        .collect()
 }
 
 fn failure(error: &str) -> String {
