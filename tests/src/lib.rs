@@ -34,3 +34,9 @@ pub use proxy::{Fault, ProxyOptions, TestProxy};
 pub use relay::CountingRelay;
 pub use server::{CONNECT_TIMEOUT, IO_TIMEOUT, MAX_CONNECTIONS};
 pub use tls::{LOCAL_NAMES, ServerCert, TestCa, provider};
+
+/// The README's code examples, compiled (and run where they need no network) as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeExamples;
+
