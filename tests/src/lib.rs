@@ -39,4 +39,3 @@ pub use tls::{LOCAL_NAMES, ServerCert, TestCa, provider};
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeExamples;
-
