@@ -17,7 +17,7 @@ use ureq::unversioned::transport::{ConnectionDetails, Connector, Transport};
 use crate::Error;
 use crate::proxy::{self, ConnectFailure, ProxyDial};
 use crate::settings::{Settings, target_of};
-use crate::transport::{Deadline, ProxyStream, SocketTransport, wrap_target_tls};
+use crate::transport::{Deadline, SocketStream, SocketTransport, wrap_target_tls};
 use crate::tunnel::open_tunnel;
 
 /// Connector that routes every connection through egress-core.
@@ -114,7 +114,7 @@ impl EgressConnector {
             })?;
         timer.done(|| proxy::peer_of(&tcp));
         Ok(SocketTransport::new(
-            ProxyStream::Plain(tcp),
+            SocketStream::Plain(tcp),
             details.config,
         ))
     }

@@ -11,7 +11,7 @@ use rustls::{ClientConfig, ClientConnection, StreamOwned};
 
 use crate::Error;
 use crate::observe::ObserverSlot;
-use crate::transport::{Deadline, ProxyStream, is_timeout};
+use crate::transport::{Deadline, SocketStream, is_timeout};
 
 /// What the connector needs to reach proxies.
 #[derive(Debug, Clone, Copy)]
@@ -23,7 +23,7 @@ pub(crate) struct ProxyDial<'a> {
 }
 
 /// Connects to `proxy`, with TLS for an `https://` proxy.
-pub(crate) fn open(proxy: &ProxyUrl<'_>, dial: ProxyDial<'_>) -> Result<ProxyStream, Error> {
+pub(crate) fn open(proxy: &ProxyUrl<'_>, dial: ProxyDial<'_>) -> Result<SocketStream, Error> {
     let unreachable = |source: io::Error| Error::ProxyUnreachable {
         proxy: proxy.to_string(),
         source,
@@ -39,7 +39,7 @@ pub(crate) fn open(proxy: &ProxyUrl<'_>, dial: ProxyDial<'_>) -> Result<ProxyStr
     tcp.set_nodelay(true).map_err(unreachable)?;
     timer.done(|| peer_of(&tcp));
     match proxy.scheme() {
-        egress_core::Scheme::Http => Ok(ProxyStream::Plain(tcp)),
+        egress_core::Scheme::Http => Ok(SocketStream::Plain(tcp)),
         egress_core::Scheme::Https => {
             let timer = dial.observer.start(Phase::ProxyTls);
             let stream = tls_to_proxy(proxy, tcp, dial)?;
@@ -110,7 +110,7 @@ fn tls_to_proxy(
     proxy: &ProxyUrl<'_>,
     tcp: TcpStream,
     dial: ProxyDial<'_>,
-) -> Result<ProxyStream, Error> {
+) -> Result<SocketStream, Error> {
     let tls_error = |source: io::Error| Error::ProxyTls {
         proxy: proxy.to_string(),
         source,
@@ -141,5 +141,5 @@ fn tls_to_proxy(
             });
         }
     }
-    Ok(ProxyStream::Tls(Box::new(stream)))
+    Ok(SocketStream::Tls(Box::new(stream)))
 }

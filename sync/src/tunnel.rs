@@ -9,14 +9,14 @@ use egress_core::frontend::{TunnelEstablished, TunnelHandshake};
 use egress_core::{ProxyUrl, Target};
 
 use crate::Error;
-use crate::transport::{Deadline, ProxyStream, is_timeout};
+use crate::transport::{Deadline, SocketStream, is_timeout};
 
 /// Read size while waiting for the proxy's answer.
 const READ_CHUNK: usize = 4096;
 
 /// Sends `CONNECT target` through `stream` and waits for the proxy's decision.
 pub(crate) fn open_tunnel(
-    stream: &mut ProxyStream,
+    stream: &mut SocketStream,
     proxy: &ProxyUrl<'_>,
     target: &Target<'_>,
     user_agent: Option<&str>,

@@ -2,12 +2,12 @@
 //! an `https://` proxy, optionally rewriting requests for a forward proxy) and a TLS
 //! transport to the target over any other transport.
 
-mod proxy_stream;
 mod socket;
+mod socket_stream;
 mod target_tls;
 mod timeout;
 
-pub(crate) use proxy_stream::ProxyStream;
 pub(crate) use socket::SocketTransport;
+pub(crate) use socket_stream::SocketStream;
 pub(crate) use target_tls::wrap_target_tls;
 pub(crate) use timeout::{Deadline, is_timeout};

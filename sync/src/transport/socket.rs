@@ -9,15 +9,15 @@ use std::time::Duration;
 use egress_core::forward::ForwardRewriter;
 use ureq::unversioned::transport::{Buffers, LazyBuffers, NextTimeout, Transport};
 
-use super::ProxyStream;
+use super::SocketStream;
 use super::is_timeout;
 
 /// Bytes handed to the socket per rewriter call; a request head nearly always fits once.
 const REWRITE_CHUNK: usize = 16 * 1024;
 
-/// A ureq transport over a [`ProxyStream`].
+/// A ureq transport over a [`SocketStream`].
 pub(crate) struct SocketTransport {
-    stream: ProxyStream,
+    stream: SocketStream,
     buffers: LazyBuffers,
     rewriter: Option<Box<ForwardRewriter>>,
     scratch: Vec<u8>,
@@ -38,7 +38,7 @@ enum Direction {
 
 impl SocketTransport {
     /// A transport over `stream` with ureq's buffer sizes.
-    pub(crate) fn new(stream: ProxyStream, config: &ureq::config::Config) -> Self {
+    pub(crate) fn new(stream: SocketStream, config: &ureq::config::Config) -> Self {
         Self {
             stream,
             buffers: LazyBuffers::new(config.input_buffer_size(), config.output_buffer_size()),
@@ -172,7 +172,7 @@ impl fmt::Debug for SocketTransport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SocketTransport")
             .field("peer", &self.stream.tcp().peer_addr().ok())
-            .field("tls_to_proxy", &matches!(self.stream, ProxyStream::Tls(_)))
+            .field("tls_to_proxy", &matches!(self.stream, SocketStream::Tls(_)))
             .field("forward_rewriting", &self.rewriter.is_some())
             .finish()
     }

@@ -10,19 +10,19 @@ use rustls::{ClientConnection, StreamOwned};
 
 /// TCP, or TLS over TCP.
 #[derive(Debug)]
-pub(crate) enum ProxyStream {
+pub(crate) enum SocketStream {
     /// Plain TCP.
     Plain(TcpStream),
     /// TLS to an `https://` proxy.
     Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
 }
 
-impl ProxyStream {
+impl SocketStream {
     /// The TCP socket underneath, for timeouts and probes.
     pub(crate) fn tcp(&self) -> &TcpStream {
         match self {
-            ProxyStream::Plain(tcp) => tcp,
-            ProxyStream::Tls(tls) => &tls.sock,
+            SocketStream::Plain(tcp) => tcp,
+            SocketStream::Tls(tls) => &tls.sock,
         }
     }
 
@@ -33,27 +33,27 @@ impl ProxyStream {
     }
 }
 
-impl Read for ProxyStream {
+impl Read for SocketStream {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
-            ProxyStream::Plain(tcp) => tcp.read(buf),
-            ProxyStream::Tls(tls) => tls.read(buf),
+            SocketStream::Plain(tcp) => tcp.read(buf),
+            SocketStream::Tls(tls) => tls.read(buf),
         }
     }
 }
 
-impl Write for ProxyStream {
+impl Write for SocketStream {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
-            ProxyStream::Plain(tcp) => tcp.write(buf),
-            ProxyStream::Tls(tls) => tls.write(buf),
+            SocketStream::Plain(tcp) => tcp.write(buf),
+            SocketStream::Tls(tls) => tls.write(buf),
         }
     }
 
     fn flush(&mut self) -> io::Result<()> {
         match self {
-            ProxyStream::Plain(tcp) => tcp.flush(),
-            ProxyStream::Tls(tls) => tls.flush(),
+            SocketStream::Plain(tcp) => tcp.flush(),
+            SocketStream::Tls(tls) => tls.flush(),
         }
     }
 }
