@@ -7,7 +7,7 @@
 
 mod support;
 
-use egress_tests::real_proxy::{BasicAuth, Squid, SquidOptions, Tinyproxy, TinyproxyOptions};
+use egress_tests::real_proxy::{BasicAuth, Rig};
 use egress_tests::{HELLO_BODY, Origin, TestCa, check_pattern};
 use support::{PASSWORD, USER, egress, egress_in, temp_dir};
 
@@ -45,17 +45,14 @@ fn assert_auth_failure(run: &support::Run, status: &str) {
 
 #[test]
 fn squid_forwards_and_tunnels_get_and_refuses_wrong_credentials() {
-    let ca = TestCa::new("cli real proxy origin CA");
-    let https = Origin::https(&ca);
-    let http = Origin::http();
-    let Some(squid) = Squid::start_or_skip(SquidOptions {
-        ssl_ports: vec![https.port()],
-        basic_auth: Some(BasicAuth::new(USER, PASSWORD)),
-        tls: false,
-    }) else {
+    let rig = Rig::new("cli real proxy origin CA");
+    let Some(squid) = rig.squid(Some(BasicAuth::new(USER, PASSWORD)), false) else {
         return;
     };
-    let dir = dir_with_ca("squid-get", &ca);
+    let Rig {
+        ca, http, https, ..
+    } = &rig;
+    let dir = dir_with_ca("squid-get", ca);
     let good = squid.auth_url().unwrap_or_else(|| panic!("auth listener"));
     for (variable, url) in [
         ("http_proxy", http.url("/hello")),
@@ -91,16 +88,14 @@ fn squid_forwards_and_tunnels_get_and_refuses_wrong_credentials() {
 
 #[test]
 fn tinyproxy_get_works_and_its_401_to_connect_is_an_auth_failure() {
-    let ca = TestCa::new("cli real proxy origin CA");
-    let https = Origin::https(&ca);
-    let http = Origin::http();
-    let Some(tiny) = Tinyproxy::start_or_skip(TinyproxyOptions {
-        connect_ports: vec![https.port()],
-        basic_auth: Some(BasicAuth::new(USER, PASSWORD)),
-    }) else {
+    let rig = Rig::new("cli real proxy origin CA");
+    let Some(tiny) = rig.tinyproxy(Some(BasicAuth::new(USER, PASSWORD))) else {
         return;
     };
-    let dir = dir_with_ca("tiny-get", &ca);
+    let Rig {
+        ca, http, https, ..
+    } = &rig;
+    let dir = dir_with_ca("tiny-get", ca);
     for (variable, url) in [
         ("http_proxy", http.url("/hello")),
         ("https_proxy", https.url("/hello")),
@@ -120,16 +115,12 @@ fn tinyproxy_get_works_and_its_401_to_connect_is_an_auth_failure() {
 
 #[test]
 fn check_through_squid_https_port_needs_proxy_ca() {
-    let ca = TestCa::new("cli real proxy origin CA");
-    let https = Origin::https(&ca);
-    let Some(squid) = Squid::start_or_skip(SquidOptions {
-        ssl_ports: vec![https.port()],
-        basic_auth: None,
-        tls: true,
-    }) else {
+    let rig = Rig::new("cli real proxy origin CA");
+    let Some(squid) = rig.squid(None, true) else {
         return;
     };
-    let dir = dir_with_ca("squid-check", &ca);
+    let Rig { ca, https, .. } = &rig;
+    let dir = dir_with_ca("squid-check", ca);
     let proxy_ca = squid.ca_pem().unwrap_or_else(|| panic!("proxy CA"));
     std::fs::write(dir.join("proxy-ca.pem"), proxy_ca).unwrap_or_else(|e| panic!("{e}"));
     let proxy = squid.https_url().unwrap_or_else(|| panic!("tls listener"));
@@ -164,16 +155,14 @@ fn check_through_squid_https_port_needs_proxy_ca() {
 
 #[test]
 fn sixty_four_mib_get_to_a_file_through_squid_arrive_intact() {
-    let ca = TestCa::new("cli real proxy origin CA");
-    let https = Origin::https(&ca);
-    let http = Origin::http();
-    let Some(squid) = Squid::start_or_skip(SquidOptions {
-        ssl_ports: vec![https.port()],
-        ..SquidOptions::default()
-    }) else {
+    let rig = Rig::new("cli real proxy origin CA");
+    let Some(squid) = rig.squid(None, false) else {
         return;
     };
-    let dir = dir_with_ca("squid-big", &ca);
+    let Rig {
+        ca, http, https, ..
+    } = &rig;
+    let dir = dir_with_ca("squid-big", ca);
     let path = format!("/bytes/{BIG}");
     for (variable, url) in [
         ("http_proxy", http.url(&path)),
@@ -204,16 +193,11 @@ fn sixty_four_mib_get_to_a_file_through_squid_arrive_intact() {
 
 #[test]
 fn no_credentials_to_squid_auth_listener_say_they_are_missing_forwarded_or_tunnelled() {
-    let ca = TestCa::new("cli real proxy origin CA");
-    let https = Origin::https(&ca);
-    let Some(squid) = Squid::start_or_skip(SquidOptions {
-        ssl_ports: vec![https.port()],
-        basic_auth: Some(BasicAuth::new(USER, PASSWORD)),
-        tls: false,
-    }) else {
+    let rig = Rig::new("cli real proxy origin CA");
+    let Some(squid) = rig.squid(Some(BasicAuth::new(USER, PASSWORD)), false) else {
         return;
     };
-    let http = Origin::http();
+    let Rig { http, https, .. } = &rig;
     let missing = format!("http://127.0.0.1:{}", squid.auth_port().unwrap_or(0));
     // A tunnel (CONNECT answered 407) and a forward request (response 407) alike.
     for (variable, url) in [

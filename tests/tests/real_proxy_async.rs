@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use egress_async::{Client, Connector, ConnectorBuilder, Error, Runtime};
-use egress_tests::real_proxy::{BasicAuth, Squid, SquidOptions, Tinyproxy, TinyproxyOptions};
+use egress_tests::real_proxy::{BasicAuth, Rig, Squid, SquidOptions, Tinyproxy};
 use egress_tests::{CountingRelay, HELLO_BODY, Origin, TestCa, check_pattern};
 use futures_util::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -75,17 +75,15 @@ fn assert_no_secret(error: &Error, secret: &str) {
 
 #[test]
 fn squid_forwards_http_in_absolute_form_and_tunnels_https() {
-    let ca = TestCa::new("real proxy origin CA");
-    let https = Origin::https(&ca);
-    let http = Origin::http();
-    let Some(squid) = Squid::start_or_skip(SquidOptions {
-        ssl_ports: vec![https.port()],
-        ..SquidOptions::default()
-    }) else {
+    let rig = Rig::new("real proxy origin CA");
+    let Some(squid) = rig.squid(None, false) else {
         return;
     };
+    let Rig {
+        ca, http, https, ..
+    } = &rig;
     let client = client(
-        builder(&ca)
+        builder(ca)
             .http_proxy(&squid.plain_url())
             .https_proxy(&squid.plain_url()),
     );
@@ -100,15 +98,12 @@ fn squid_forwards_http_in_absolute_form_and_tunnels_https() {
 
 #[test]
 fn a_raw_connector_tunnel_through_squid_carries_any_bytes() {
-    let ca = TestCa::new("real proxy origin CA");
-    let https = Origin::https(&ca);
-    let Some(squid) = Squid::start_or_skip(SquidOptions {
-        ssl_ports: vec![https.port()],
-        ..SquidOptions::default()
-    }) else {
+    let rig = Rig::new("real proxy origin CA");
+    let Some(squid) = rig.squid(None, false) else {
         return;
     };
-    let connector = builder(&ca)
+    let Rig { ca, https, .. } = &rig;
+    let connector = builder(ca)
         .https_proxy(&squid.plain_url())
         .build()
         .unwrap_or_else(|e| panic!("{e}"));
@@ -149,19 +144,16 @@ fn squid_refuses_connect_to_a_port_outside_its_ssl_ports() {
 
 #[test]
 fn squid_basic_auth_right_wrong_and_missing_credentials() {
-    let ca = TestCa::new("real proxy origin CA");
-    let https = Origin::https(&ca);
-    let http = Origin::http();
-    let Some(squid) = Squid::start_or_skip(SquidOptions {
-        ssl_ports: vec![https.port()],
-        basic_auth: Some(BasicAuth::new(USER, PASSWORD)),
-        tls: false,
-    }) else {
+    let rig = Rig::new("real proxy origin CA");
+    let Some(squid) = rig.squid(Some(BasicAuth::new(USER, PASSWORD)), false) else {
         return;
     };
+    let Rig {
+        ca, http, https, ..
+    } = &rig;
     let auth_url = squid.auth_url().unwrap_or_else(|| panic!("auth listener"));
     let good = with_credentials(&auth_url, USER, PASSWORD);
-    let client_ok = client(builder(&ca).http_proxy(&good).https_proxy(&good));
+    let client_ok = client(builder(ca).http_proxy(&good).https_proxy(&good));
     block_on(async {
         for url in [http.url("/hello"), https.url("/hello")] {
             let body = text(&client_ok, &url).await;
@@ -172,7 +164,7 @@ fn squid_basic_auth_right_wrong_and_missing_credentials() {
     let wrong = with_credentials(&auth_url, USER, "not-the-password");
     let missing = format!("http://127.0.0.1:{}", squid.auth_port().unwrap_or(0));
     for (proxy, sent) in [(wrong, true), (missing, false)] {
-        let client = client(builder(&ca).https_proxy(&proxy));
+        let client = client(builder(ca).https_proxy(&proxy));
         let error = block_on(text(&client, &https.url("/hello")))
             .err()
             .unwrap_or_else(|| panic!("{proxy}"));
@@ -197,23 +189,19 @@ fn squid_basic_auth_right_wrong_and_missing_credentials() {
 
 #[test]
 fn squid_https_port_needs_its_ca_then_carries_tls_in_tls() {
-    let ca = TestCa::new("real proxy origin CA");
-    let https = Origin::https(&ca);
-    let Some(squid) = Squid::start_or_skip(SquidOptions {
-        ssl_ports: vec![https.port()],
-        basic_auth: None,
-        tls: true,
-    }) else {
+    let rig = Rig::new("real proxy origin CA");
+    let Some(squid) = rig.squid(None, true) else {
         return;
     };
+    let Rig { ca, https, .. } = &rig;
     let proxy = squid.https_url().unwrap_or_else(|| panic!("tls listener"));
-    let untrusted = client(builder(&ca).https_proxy(&proxy));
+    let untrusted = client(builder(ca).https_proxy(&proxy));
     let error = block_on(text(&untrusted, &https.url("/hello"))).err();
     assert!(matches!(error, Some(Error::ProxyTls { .. })), "{error:?}");
 
     let proxy_ca = squid.ca_pem().unwrap_or_else(|| panic!("proxy CA"));
     let trusted = client(
-        builder(&ca)
+        builder(ca)
             .https_proxy(&proxy)
             .add_proxy_ca_pem(proxy_ca.as_bytes())
             .unwrap_or_else(|e| panic!("{e}")),
@@ -224,20 +212,14 @@ fn squid_https_port_needs_its_ca_then_carries_tls_in_tls() {
 
 #[test]
 fn tinyproxy_wrong_credentials_to_connect_are_an_auth_failure() {
-    let ca = TestCa::new("real proxy origin CA");
-    let https = Origin::https(&ca);
-    let http = Origin::http();
-    let Some(tiny) = Tinyproxy::start_or_skip(TinyproxyOptions {
-        connect_ports: vec![https.port()],
-        basic_auth: Some(BasicAuth::new(USER, PASSWORD)),
-    }) else {
+    let rig = Rig::new("real proxy origin CA");
+    let Some(tiny) = rig.tinyproxy(Some(BasicAuth::new(USER, PASSWORD))) else {
         return;
     };
-    let client_ok = client(
-        builder(&ca)
-            .http_proxy(&tiny.url())
-            .https_proxy(&tiny.url()),
-    );
+    let Rig {
+        ca, http, https, ..
+    } = &rig;
+    let client_ok = client(builder(ca).http_proxy(&tiny.url()).https_proxy(&tiny.url()));
     block_on(async {
         for url in [http.url("/hello"), https.url("/hello")] {
             let body = text(&client_ok, &url).await;
@@ -246,7 +228,7 @@ fn tinyproxy_wrong_credentials_to_connect_are_an_auth_failure() {
     });
 
     let wrong = tiny.url_with(&BasicAuth::new(USER, "wrong-pw"));
-    let client_wrong = client(builder(&ca).https_proxy(&wrong));
+    let client_wrong = client(builder(ca).https_proxy(&wrong));
     let error = block_on(text(&client_wrong, &https.url("/hello"))).err();
     match &error {
         // tinyproxy 1.11 answers a wrong password with 401 + WWW-Authenticate.
@@ -268,28 +250,14 @@ fn tinyproxy_wrong_credentials_to_connect_are_an_auth_failure() {
 
 #[test]
 fn sixty_four_mib_through_each_proxy_arrive_intact() {
-    let ca = TestCa::new("real proxy origin CA");
-    let https = Origin::https(&ca);
-    let http = Origin::http();
+    let rig = Rig::new("real proxy origin CA");
     let path = format!("/bytes/{BIG}");
-    let mut proxies = Vec::new();
-    let squid = Squid::start_or_skip(SquidOptions {
-        ssl_ports: vec![https.port()],
-        ..SquidOptions::default()
-    });
-    if let Some(squid) = &squid {
-        proxies.push(squid.plain_url());
-    }
-    let tiny = Tinyproxy::start_or_skip(TinyproxyOptions {
-        connect_ports: vec![https.port()],
-        basic_auth: None,
-    });
-    if let Some(tiny) = &tiny {
-        proxies.push(tiny.url());
-    }
-    for proxy in proxies {
-        let client = client(builder(&ca).http_proxy(&proxy).https_proxy(&proxy));
-        for url in [http.url(&path), https.url(&path)] {
+    let squid = rig.squid(None, false);
+    let tiny = rig.tinyproxy(None);
+    let proxies = squid.iter().map(Squid::plain_url);
+    for proxy in proxies.chain(tiny.iter().map(Tinyproxy::url)) {
+        let client = client(builder(&rig.ca).http_proxy(&proxy).https_proxy(&proxy));
+        for url in [rig.http.url(&path), rig.https.url(&path)] {
             let got = block_on(download_checked(&client, &url));
             assert_eq!(got.unwrap_or_else(|e| panic!("{url}: {e}")), BIG, "{url}");
         }

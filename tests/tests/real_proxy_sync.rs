@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use std::time::Duration;
 
 use egress_sync::{Agent, AgentBuilder, Error};
-use egress_tests::real_proxy::{BasicAuth, Squid, SquidOptions, Tinyproxy, TinyproxyOptions};
+use egress_tests::real_proxy::{BasicAuth, Rig, Squid, SquidOptions, Tinyproxy};
 use egress_tests::{CountingRelay, HELLO_BODY, Origin, TestCa, check_pattern};
 
 const USER: &str = "egress";
@@ -69,17 +69,15 @@ fn assert_no_secret(error: &Error, secret: &str) {
 
 #[test]
 fn squid_forwards_http_in_absolute_form_and_tunnels_https() {
-    let ca = TestCa::new("real proxy origin CA");
-    let https = Origin::https(&ca);
-    let http = Origin::http();
-    let Some(squid) = Squid::start_or_skip(SquidOptions {
-        ssl_ports: vec![https.port()],
-        ..SquidOptions::default()
-    }) else {
+    let rig = Rig::new("real proxy origin CA");
+    let Some(squid) = rig.squid(None, false) else {
         return;
     };
+    let Rig {
+        ca, http, https, ..
+    } = &rig;
     let agent = build(
-        builder(&ca)
+        builder(ca)
             .http_proxy(&squid.plain_url())
             .https_proxy(&squid.plain_url()),
     );
@@ -115,19 +113,16 @@ fn squid_refuses_connect_to_a_port_outside_its_ssl_ports() {
 
 #[test]
 fn squid_basic_auth_right_wrong_and_missing_credentials() {
-    let ca = TestCa::new("real proxy origin CA");
-    let https = Origin::https(&ca);
-    let http = Origin::http();
-    let Some(squid) = Squid::start_or_skip(SquidOptions {
-        ssl_ports: vec![https.port()],
-        basic_auth: Some(BasicAuth::new(USER, PASSWORD)),
-        tls: false,
-    }) else {
+    let rig = Rig::new("real proxy origin CA");
+    let Some(squid) = rig.squid(Some(BasicAuth::new(USER, PASSWORD)), false) else {
         return;
     };
+    let Rig {
+        ca, http, https, ..
+    } = &rig;
     let auth_url = squid.auth_url().unwrap_or_else(|| panic!("auth listener"));
     let good = with_credentials(&auth_url, USER, PASSWORD);
-    let agent = build(builder(&ca).http_proxy(&good).https_proxy(&good));
+    let agent = build(builder(ca).http_proxy(&good).https_proxy(&good));
     assert_eq!(
         text(&agent, &http.url("/hello")).unwrap_or_else(|e| panic!("{e}")),
         HELLO_BODY
@@ -140,7 +135,7 @@ fn squid_basic_auth_right_wrong_and_missing_credentials() {
     let wrong = with_credentials(&auth_url, USER, "not-the-password");
     let missing = format!("http://127.0.0.1:{}", squid.auth_port().unwrap_or(0));
     for (proxy, sent) in [(wrong, true), (missing, false)] {
-        let agent = build(builder(&ca).https_proxy(&proxy));
+        let agent = build(builder(ca).https_proxy(&proxy));
         let error = text(&agent, &https.url("/hello"))
             .err()
             .unwrap_or_else(|| panic!("{proxy}"));
@@ -165,23 +160,19 @@ fn squid_basic_auth_right_wrong_and_missing_credentials() {
 
 #[test]
 fn squid_https_port_needs_its_ca_then_carries_tls_in_tls() {
-    let ca = TestCa::new("real proxy origin CA");
-    let https = Origin::https(&ca);
-    let Some(squid) = Squid::start_or_skip(SquidOptions {
-        ssl_ports: vec![https.port()],
-        basic_auth: None,
-        tls: true,
-    }) else {
+    let rig = Rig::new("real proxy origin CA");
+    let Some(squid) = rig.squid(None, true) else {
         return;
     };
+    let Rig { ca, https, .. } = &rig;
     let proxy = squid.https_url().unwrap_or_else(|| panic!("tls listener"));
-    let untrusted = build(builder(&ca).https_proxy(&proxy));
+    let untrusted = build(builder(ca).https_proxy(&proxy));
     let error = text(&untrusted, &https.url("/hello")).err();
     assert!(matches!(error, Some(Error::ProxyTls { .. })), "{error:?}");
 
     let proxy_ca = squid.ca_pem().unwrap_or_else(|| panic!("proxy CA"));
     let trusted = build(
-        builder(&ca)
+        builder(ca)
             .https_proxy(&proxy)
             .add_proxy_ca_pem(proxy_ca.as_bytes())
             .unwrap_or_else(|e| panic!("{e}")),
@@ -194,20 +185,14 @@ fn squid_https_port_needs_its_ca_then_carries_tls_in_tls() {
 
 #[test]
 fn tinyproxy_wrong_credentials_to_connect_are_an_auth_failure() {
-    let ca = TestCa::new("real proxy origin CA");
-    let https = Origin::https(&ca);
-    let http = Origin::http();
-    let Some(tiny) = Tinyproxy::start_or_skip(TinyproxyOptions {
-        connect_ports: vec![https.port()],
-        basic_auth: Some(BasicAuth::new(USER, PASSWORD)),
-    }) else {
+    let rig = Rig::new("real proxy origin CA");
+    let Some(tiny) = rig.tinyproxy(Some(BasicAuth::new(USER, PASSWORD))) else {
         return;
     };
-    let agent = build(
-        builder(&ca)
-            .http_proxy(&tiny.url())
-            .https_proxy(&tiny.url()),
-    );
+    let Rig {
+        ca, http, https, ..
+    } = &rig;
+    let agent = build(builder(ca).http_proxy(&tiny.url()).https_proxy(&tiny.url()));
     assert_eq!(
         text(&agent, &http.url("/hello")).unwrap_or_else(|e| panic!("{e}")),
         HELLO_BODY
@@ -218,7 +203,7 @@ fn tinyproxy_wrong_credentials_to_connect_are_an_auth_failure() {
     );
 
     let wrong = tiny.url_with(&BasicAuth::new(USER, "wrong-pw"));
-    let agent = build(builder(&ca).https_proxy(&wrong));
+    let agent = build(builder(ca).https_proxy(&wrong));
     let error = text(&agent, &https.url("/hello")).err();
     match &error {
         // tinyproxy 1.11 answers a wrong password with 401 + WWW-Authenticate.
@@ -240,40 +225,16 @@ fn tinyproxy_wrong_credentials_to_connect_are_an_auth_failure() {
 
 #[test]
 fn sixty_four_mib_through_each_proxy_arrive_intact() {
-    let ca = TestCa::new("real proxy origin CA");
-    let https = Origin::https(&ca);
-    let http = Origin::http();
+    let rig = Rig::new("real proxy origin CA");
     let path = format!("/bytes/{BIG}");
-    if let Some(squid) = Squid::start_or_skip(SquidOptions {
-        ssl_ports: vec![https.port()],
-        ..SquidOptions::default()
-    }) {
-        let agent = build(
-            builder(&ca)
-                .http_proxy(&squid.plain_url())
-                .https_proxy(&squid.plain_url()),
-        );
-        for url in [http.url(&path), https.url(&path)] {
-            assert_eq!(
-                download_checked(&agent, &url).unwrap_or_else(|e| panic!("{url}: {e}")),
-                BIG
-            );
-        }
-    }
-    if let Some(tiny) = Tinyproxy::start_or_skip(TinyproxyOptions {
-        connect_ports: vec![https.port()],
-        basic_auth: None,
-    }) {
-        let agent = build(
-            builder(&ca)
-                .http_proxy(&tiny.url())
-                .https_proxy(&tiny.url()),
-        );
-        for url in [http.url(&path), https.url(&path)] {
-            assert_eq!(
-                download_checked(&agent, &url).unwrap_or_else(|e| panic!("{url}: {e}")),
-                BIG
-            );
+    let squid = rig.squid(None, false);
+    let tiny = rig.tinyproxy(None);
+    let proxies = squid.iter().map(Squid::plain_url);
+    for proxy in proxies.chain(tiny.iter().map(Tinyproxy::url)) {
+        let agent = build(builder(&rig.ca).http_proxy(&proxy).https_proxy(&proxy));
+        for url in [rig.http.url(&path), rig.https.url(&path)] {
+            let got = download_checked(&agent, &url);
+            assert_eq!(got.unwrap_or_else(|e| panic!("{url}: {e}")), BIG, "{url}");
         }
     }
 }

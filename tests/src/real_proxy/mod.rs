@@ -25,6 +25,7 @@ mod discover;
 mod error;
 mod htpasswd;
 mod process;
+mod rig;
 mod squid;
 mod squid_conf;
 mod tinyproxy;
@@ -38,6 +39,7 @@ pub use discover::{
 pub use error::HarnessError;
 pub use htpasswd::htpasswd_line;
 pub use process::{READY_TIMEOUT, free_ports};
+pub use rig::Rig;
 pub use squid::{Squid, SquidOptions, find_ncsa_helper};
 pub use squid_conf::{SquidConf, render_squid_conf};
 pub use tinyproxy::{Tinyproxy, TinyproxyOptions, render_tinyproxy_conf};
