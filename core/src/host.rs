@@ -181,7 +181,8 @@ fn parse_ipv6(text: &str) -> Result<Host<'_>, HostError> {
                 .strip_prefix("25")
                 .filter(|z| !z.is_empty())
                 .unwrap_or(zone);
-            if zone.is_empty() || !zone.bytes().all(is_zone_byte) {
+            // Zones are interface names or numbers; the cap keeps route keys exact.
+            if zone.is_empty() || zone.len() > MAX_ZONE_LEN || !zone.bytes().all(is_zone_byte) {
                 return Err(HostError::InvalidIpv6);
             }
             (&text[..at], Some(zone))
@@ -193,6 +194,9 @@ fn parse_ipv6(text: &str) -> Result<Host<'_>, HostError> {
         .map_err(|_| HostError::InvalidIpv6)?;
     Ok(Host::Ipv6 { addr, zone })
 }
+
+/// The longest zone id accepted (Linux interface names have at most 15 bytes).
+pub const MAX_ZONE_LEN: usize = 64;
 
 fn is_zone_byte(byte: u8) -> bool {
     byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~')

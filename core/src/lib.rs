@@ -38,6 +38,10 @@ pub mod blocklist;
 pub mod connect;
 pub mod credentials;
 pub mod env;
+#[cfg(feature = "alloc")]
+pub mod establish;
+#[cfg(feature = "alloc")]
+pub mod failure;
 pub mod forward;
 #[cfg(feature = "tls")]
 pub mod frontend;
@@ -52,6 +56,8 @@ pub mod no_proxy;
 pub mod phase;
 pub mod proxy_url;
 pub mod route;
+#[cfg(feature = "alloc")]
+pub mod router;
 pub mod target;
 #[cfg(feature = "tls")]
 pub mod tls;
@@ -63,6 +69,8 @@ pub use credentials::Credentials;
 #[cfg(feature = "alloc")]
 pub use env::OwnedProxyEnv;
 pub use env::{EnvValue, ProxyEnv};
+#[cfg(feature = "alloc")]
+pub use failure::{Failure, FailureKind};
 pub use forward::{ForwardError, ForwardRewriter};
 pub use host::{Host, HostError};
 pub use inline_str::InlineStr;
@@ -74,7 +82,9 @@ pub use proxy_url::{DEFAULT_PROXY_PORT, ProxyUrl, ProxyUrlError, ProxyUrlErrorKi
 #[cfg(feature = "alloc")]
 pub use route::CompiledProxyConfig;
 pub use route::{ConfigError, ProxyConfig, Route, RouteDecision, RouteReason};
-pub use target::{Authority, Scheme, Target};
+#[cfg(feature = "alloc")]
+pub use router::{Decision, RouteKey, RouteKind, Router};
+pub use target::{Authority, Scheme, Target, TargetError};
 
 use core::fmt;
 

@@ -19,6 +19,8 @@ pub enum Phase {
     ProxyTls,
     /// Sending `CONNECT` and waiting for the proxy's answer.
     ProxyHandshake,
+    /// A forward proxy's response head to a request it accepted (`http://` via `http_proxy`).
+    ProxyResponse,
     /// TCP connection to the target (direct routes).
     ConnectTarget,
     /// TLS handshake with an `https://` target.
@@ -36,6 +38,7 @@ impl Phase {
             Phase::ConnectProxy => "connect-proxy",
             Phase::ProxyTls => "proxy-tls",
             Phase::ProxyHandshake => "proxy-handshake",
+            Phase::ProxyResponse => "proxy-response",
             Phase::ConnectTarget => "connect-target",
             Phase::TargetTls => "target-tls",
             Phase::Exchange => "exchange",
@@ -50,10 +53,25 @@ impl Phase {
             Phase::ConnectProxy => "connecting to the proxy",
             Phase::ProxyTls => "negotiating TLS with the proxy",
             Phase::ProxyHandshake => "waiting for the proxy's answer to CONNECT",
+            Phase::ProxyResponse => "waiting for the forward proxy's response",
             Phase::ConnectTarget => "connecting to the target",
             Phase::TargetTls => "negotiating TLS with the target",
             Phase::Exchange => "exchanging the request and response",
         }
+    }
+}
+
+impl Phase {
+    /// Whether the phase is spent with the proxy (so a timeout in it is the proxy's).
+    pub fn is_proxy_phase(self) -> bool {
+        matches!(
+            self,
+            Phase::ResolveProxy
+                | Phase::ConnectProxy
+                | Phase::ProxyTls
+                | Phase::ProxyHandshake
+                | Phase::ProxyResponse
+        )
     }
 }
 

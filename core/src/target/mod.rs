@@ -4,6 +4,10 @@
 //! need the same three facts about where a request is going, so they are parsed once into a
 //! [`Target`] and passed around by reference.
 
+mod authority;
+
+pub use authority::{TargetError, parse_port};
+
 use core::fmt;
 
 use crate::host::{Host, HostError};

@@ -1,0 +1,109 @@
+//! The messages of [`Failure`]: what happened and what to do next, in the words of the
+//! configuration (variables, proxy URLs), never a frontend's API, a CLI flag or a source's
+//! own text (reporters print `source()` themselves).
+
+use core::fmt;
+
+use super::Failure;
+use crate::phase::Phase;
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::InvalidConfig { variable, problem } => {
+                write!(f, "invalid proxy configuration in {variable}: {problem}")
+            }
+            Failure::InvalidTarget { url, problem } => write!(f, "cannot route {url}: {problem}"),
+            Failure::ProxyUnreachable { proxy, .. } => write!(
+                f,
+                "cannot reach proxy {proxy}; check that the proxy is running and that the proxy \
+                 variable points to it"
+            ),
+            Failure::ProxyTls { proxy, .. } => write!(
+                f,
+                "TLS with proxy {proxy} failed; if the proxy's certificate comes from a private \
+                 CA, trust that CA for proxies, otherwise check that the certificate is valid and \
+                 names the proxy host (and that the proxy port speaks TLS at all)"
+            ),
+            Failure::ProxyAuthRequired {
+                proxy,
+                status,
+                schemes,
+                credentials_sent,
+            } => {
+                write!(
+                    f,
+                    "proxy {proxy} requires authentication (status {status}, offers: "
+                )?;
+                if schemes.is_empty() {
+                    f.write_str("no scheme named")?;
+                }
+                for (i, scheme) in schemes.iter().enumerate() {
+                    let separator = if i == 0 { "" } else { ", " };
+                    write!(f, "{separator}{scheme}")?;
+                }
+                f.write_str(if *credentials_sent {
+                    "); the credentials in the proxy URL were rejected; check user and password"
+                } else {
+                    "); add credentials to the proxy URL: http://user:password@host:port"
+                })
+            }
+            Failure::ConnectRejected {
+                proxy,
+                target,
+                status,
+                reason,
+            } => write!(
+                f,
+                "proxy {proxy} refused to open a tunnel to {target}: {status} {reason}; the \
+                 proxy's rules may not allow this host or port (squid allows CONNECT only to \
+                 SSL ports by default), or add the host to no_proxy to connect directly"
+            ),
+            Failure::ProxyProtocol { proxy, .. } => write!(
+                f,
+                "proxy {proxy} answered CONNECT incorrectly; check that the proxy variable names \
+                 an HTTP proxy"
+            ),
+            Failure::ProxyClosed { proxy, phase, .. } => match phase {
+                Phase::TargetTls => write!(
+                    f,
+                    "proxy {proxy} closed the tunnel right after opening it, before TLS with the \
+                     target finished; the proxy or a filter behind it dropped the connection \
+                     (check the proxy's logs)"
+                ),
+                _ => write!(
+                    f,
+                    "proxy {proxy} closed the connection while {}; the request did not reach \
+                     the target through it (check the proxy's logs)",
+                    phase.description()
+                ),
+            },
+            Failure::Blocked { host, addr, range } => write!(
+                f,
+                "refusing to connect to {host}: its address {addr} is in the blocked range \
+                 {range}; add an exception to the IP blocklist if this target is intended"
+            ),
+            Failure::Timeout { phase } => write!(
+                f,
+                "timed out while {}; the peer may be down or filtered, or raise the timeout",
+                phase.description()
+            ),
+            Failure::TargetUnreachable { target, phase, .. } => match phase {
+                Phase::ResolveTarget => write!(
+                    f,
+                    "cannot resolve {target}; check the name, or route it through a proxy if \
+                     only the proxy can resolve it"
+                ),
+                _ => write!(
+                    f,
+                    "cannot connect to {target}; check that it is up and reachable from here"
+                ),
+            },
+            Failure::TargetTls { target, .. } => write!(
+                f,
+                "TLS with {target} failed; if its certificate comes from a private CA, trust \
+                 that CA for targets"
+            ),
+        }
+    }
+}
