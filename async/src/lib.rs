@@ -47,8 +47,8 @@ pub use builder::{
     ConnectorBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_PROXY_HANDSHAKE_TIMEOUT, DEFAULT_TLS_TIMEOUT,
 };
 pub use client::{
-    Body, Client, ClientBuilder, DEFAULT_MAX_IDLE_AGE, DEFAULT_MAX_IDLE_PER_ROUTE, RequestBuilder,
-    Response, ResponseBody,
+    Body, Client, ClientBuilder, DEFAULT_MAX_IDLE_AGE, DEFAULT_MAX_IDLE_PER_ROUTE,
+    DEFAULT_MAX_IDLE_TOTAL, RequestBuilder, Response, ResponseBody,
 };
 pub use connection::Connection;
 pub use connector::Connector;

@@ -22,7 +22,7 @@ mod response;
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use egress_core::Phase;
 use ureq_proto::client::{Call, RecvResponseResult, RedirectAuthHeaders};
@@ -33,15 +33,21 @@ pub use request::RequestBuilder;
 pub use response::{Response, ResponseBody};
 
 use crate::settings::target_of;
-use crate::{Connector, Error, HttpError};
+use crate::{Connection, Connector, Error, HttpError};
 use input::Input;
-use pool::Pool;
+use pool::{Limits, Pool};
 use response::Release;
 
 /// Default number of idle connections kept per route key.
 pub const DEFAULT_MAX_IDLE_PER_ROUTE: usize = 8;
+/// Default number of idle connections kept over all routes: when it is reached, parking
+/// another closes the connection that has been idle longest.
+pub const DEFAULT_MAX_IDLE_TOTAL: usize = 1024;
 /// Default time an idle connection is kept.
 pub const DEFAULT_MAX_IDLE_AGE: Duration = Duration::from_secs(30);
+
+/// The client's pool: idle connections by route key (scheme, authority and route).
+pub(crate) type ClientPool = Pool<String, Connection>;
 
 /// An HTTP/1.1 client routing every request (and every redirect hop) through egress-core.
 /// Cheap to clone: clones share the connector and the connection pool.
@@ -66,7 +72,7 @@ pub struct Client {
 
 struct Inner {
     connector: Connector,
-    pool: Arc<Pool>,
+    pool: Arc<ClientPool>,
     max_redirects: u32,
     timeout_exchange: Option<Duration>,
 }
@@ -78,6 +84,7 @@ pub struct ClientBuilder {
     connector: Connector,
     max_redirects: u32,
     max_idle_per_route: usize,
+    max_idle_total: usize,
     max_idle_age: Duration,
     timeout_exchange: Option<Duration>,
 }
@@ -90,13 +97,24 @@ impl ClientBuilder {
         self
     }
 
-    /// Idle keep-alive connections kept per route key (0 turns pooling off).
+    /// Idle keep-alive connections kept per route key (0 turns pooling off); when a route
+    /// is full, parking another closes that route's longest idle connection. Default
+    /// [`DEFAULT_MAX_IDLE_PER_ROUTE`].
     pub fn max_idle_per_route(mut self, idle: usize) -> Self {
         self.max_idle_per_route = idle;
         self
     }
 
-    /// How long an idle connection may wait for reuse.
+    /// Idle keep-alive connections kept over all routes (0 turns pooling off); when the
+    /// pool is full, parking another closes the longest idle connection of any route.
+    /// Default [`DEFAULT_MAX_IDLE_TOTAL`].
+    pub fn max_idle_total(mut self, idle: usize) -> Self {
+        self.max_idle_total = idle;
+        self
+    }
+
+    /// How long an idle connection may wait for reuse; older ones, on any route, are closed
+    /// whenever the client takes or parks a connection. Default [`DEFAULT_MAX_IDLE_AGE`].
     pub fn max_idle_age(mut self, age: Duration) -> Self {
         self.max_idle_age = age;
         self
@@ -114,7 +132,11 @@ impl ClientBuilder {
         Client {
             inner: Arc::new(Inner {
                 connector: self.connector,
-                pool: Arc::new(Pool::new(self.max_idle_per_route, self.max_idle_age)),
+                pool: Arc::new(Pool::new(Limits {
+                    per_key: self.max_idle_per_route,
+                    total: self.max_idle_total,
+                    age: self.max_idle_age,
+                })),
                 max_redirects: self.max_redirects,
                 timeout_exchange: self.timeout_exchange,
             }),
@@ -134,6 +156,7 @@ impl Client {
             connector,
             max_redirects: 0,
             max_idle_per_route: DEFAULT_MAX_IDLE_PER_ROUTE,
+            max_idle_total: DEFAULT_MAX_IDLE_TOTAL,
             max_idle_age: DEFAULT_MAX_IDLE_AGE,
             timeout_exchange: None,
         }
@@ -210,7 +233,7 @@ impl Client {
         loop {
             let url = call.uri().clone();
             let key = self.pool_key(&url)?;
-            let mut connection = match inner.pool.take(&key) {
+            let mut connection = match inner.pool.take(&key, Instant::now()) {
                 Some(connection) => connection,
                 None => {
                     let target = target_of(&url)?;
@@ -247,7 +270,7 @@ impl Client {
                 RecvResponseResult::Redirect(redirect) => {
                     if !redirect.must_close_connection() && input.is_empty() && connection.is_idle()
                     {
-                        release.pool.put(&release.key, connection);
+                        release.pool.put(release.key, connection, Instant::now());
                     }
                     let mut body = ResponseBody::empty();
                     body.set_redirect(redirect);
@@ -256,7 +279,7 @@ impl Client {
                 RecvResponseResult::Cleanup(cleanup) => {
                     if !cleanup.must_close_connection() && input.is_empty() && connection.is_idle()
                     {
-                        release.pool.put(&release.key, connection);
+                        release.pool.put(release.key, connection, Instant::now());
                     }
                     ResponseBody::empty()
                 }

@@ -10,6 +10,7 @@ use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
+use std::time::Instant;
 
 use futures_io::AsyncRead;
 use futures_util::io::AsyncReadExt;
@@ -18,13 +19,13 @@ use ureq_proto::client::state::{RecvBody, Redirect};
 use ureq_proto::client::{Call, RecvBodyResult};
 use ureq_proto::http::{HeaderMap, StatusCode, Uri};
 
+use super::ClientPool;
 use super::input::Input;
-use super::pool::Pool;
 use crate::{Connection, Error, HttpError};
 
 /// Where a connection goes when its body has been read.
 pub(crate) struct Release {
-    pub(crate) pool: Arc<Pool>,
+    pub(crate) pool: Arc<ClientPool>,
     pub(crate) key: String,
 }
 
@@ -115,7 +116,7 @@ impl ResponseBody {
         };
         let reusable = clean_end && !must_close && input.is_empty() && connection.is_idle();
         if reusable && connection.is_still_open() {
-            release.pool.put(&release.key, connection);
+            release.pool.put(release.key, connection, Instant::now());
         }
     }
 }
