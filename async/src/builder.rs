@@ -5,10 +5,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use egress_core::frontend::Options;
-pub use egress_core::frontend::{
+pub use egress_core::establish::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_PROXY_HANDSHAKE_TIMEOUT, DEFAULT_TLS_TIMEOUT,
 };
+use egress_core::settings::Options;
 use egress_core::{IpBlocklist, OwnedProxyEnv};
 
 use crate::settings::Settings;
@@ -105,17 +105,19 @@ impl ConnectorBuilder {
         self.with(Options::danger_accept_invalid_certs_for_testing)
     }
 
-    /// Limit for TCP connect to a proxy or a direct target (`None`: no limit).
+    /// Limit for resolving and TCP connect to a proxy or a direct target (default 30 s;
+    /// `None`: no limit).
     pub fn timeout_connect(self, limit: impl Into<Option<Duration>>) -> Self {
         self.with(|o| o.timeouts.connect = limit.into())
     }
 
-    /// Limit for the proxy's answer to CONNECT.
+    /// Limit for the proxy's answer to CONNECT, and for a forward proxy's response head
+    /// after a request was sent (default 30 s).
     pub fn timeout_proxy_handshake(self, limit: impl Into<Option<Duration>>) -> Self {
         self.with(|o| o.timeouts.proxy_handshake = limit.into())
     }
 
-    /// Limit for each TLS handshake.
+    /// Limit for each TLS handshake (default 30 s).
     pub fn timeout_tls(self, limit: impl Into<Option<Duration>>) -> Self {
         self.with(|o| o.timeouts.tls = limit.into())
     }
@@ -134,8 +136,12 @@ impl ConnectorBuilder {
 
     /// Validates the configuration and builds the connector.
     pub fn build(self) -> Result<Connector, Error> {
+        let shared = self.options.build("connector")?;
+        for warning in shared.warnings() {
+            log::warn!("egress: {warning}");
+        }
         let settings = Settings {
-            shared: self.options.build_settings("connector")?,
+            shared,
             runtime: self.runtime,
         };
         Ok(Connector::from_settings(Arc::new(settings)))

@@ -6,6 +6,8 @@ use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use egress_core::RouteKind;
+use egress_core::establish::Ready;
 use futures_io::{AsyncRead, AsyncWrite};
 
 use crate::runtime::Tcp;
@@ -24,34 +26,31 @@ pub(crate) type Stack = Layer<Replay<Layer<Tcp>>>;
 pub struct Connection {
     stream: Stack,
     rewriting: Option<Rewriting>,
-    route: &'static str,
+    ready: Ready,
 }
 
 impl Connection {
-    pub(crate) fn new(stream: Stack, rewriting: Option<Rewriting>, route: &'static str) -> Self {
+    pub(crate) fn new(stream: Stack, rewriting: Option<Rewriting>, ready: Ready) -> Self {
         Self {
             stream,
             rewriting,
-            route,
+            ready,
         }
     }
 
-    /// The route it took: `direct`, `forward` or `tunnel`.
-    pub fn route(&self) -> &'static str {
-        self.route
+    /// The route it took: direct, forward or tunnel.
+    pub fn route(&self) -> RouteKind {
+        self.ready.kind
     }
 
     /// Whether there is TLS between egress and the proxy (an `https://` proxy).
     pub fn is_tls_to_proxy(&self) -> bool {
-        match &self.stream {
-            Layer::Plain(replay) => replay.inner().is_tls() && self.route != "direct",
-            Layer::Tls(tls) => tls.get_ref().0.inner().is_tls() && self.route != "direct",
-        }
+        self.ready.proxy_tls
     }
 
     /// Whether there is TLS between egress and the target (an `https://` target).
     pub fn is_tls_to_target(&self) -> bool {
-        self.stream.is_tls()
+        self.ready.target_tls
     }
 
     /// Whether requests written are rewritten for a forward proxy (absolute form and
@@ -120,7 +119,7 @@ impl AsyncWrite for Connection {
 impl fmt::Debug for Connection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Connection")
-            .field("route", &self.route)
+            .field("route", &self.ready.kind)
             .field("tls_to_proxy", &self.is_tls_to_proxy())
             .field("tls_to_target", &self.is_tls_to_target())
             .field("forward_rewriting", &self.is_forward_rewriting())

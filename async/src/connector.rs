@@ -1,27 +1,29 @@
-//! [`Connector`]: route a target with egress-core and build the stream along that route.
+//! [`Connector`]: decide the route once with egress-core's router, drive egress-core's
+//! connection machine along it, and hand back the ready stream.
 //!
 //! ```text
-//!   Direct  ─► resolve ─► blocklist ─► TCP to a checked address ───────┐
-//!   Forward ─► TCP/TLS to proxy ─► rewrite writes to absolute form     ├─► TLS to target
-//!   Tunnel  ─► TCP/TLS to proxy ─► CONNECT ─► replay leftover ─────────┘   (https:// only)
+//!   Direct  ─► [resolve, blocklist] ─► TCP ──────────────────────┐
+//!   Forward ─► TCP/TLS to proxy ─► rewrite writes to absolute form ├─► TLS to target
+//!   Tunnel  ─► TCP/TLS to proxy ─► CONNECT ─► replay leftover ────┘   (https:// only)
 //! ```
 //!
-//! Every step runs under its phase timeout; a future dropped at any point drops the sockets
-//! it owned, and nothing is shared between connections.
+//! Every step runs under its phase timeout (the machine's deadline); a future dropped at any
+//! point drops the sockets it owned, and nothing is shared between connections.
 
 use std::fmt;
 use std::sync::Arc;
 
+use egress_core::failure::Failure;
 use egress_core::forward::ForwardRewriter;
-use egress_core::{Phase, Route, Scheme, Target};
+use egress_core::router::RouteInfo;
+use egress_core::{Decision, Target, TargetError};
 use ureq_proto::http::Uri;
 
 use crate::connection::Connection;
-use crate::dial::{open_direct, open_proxy, tls_handshake, within};
+use crate::establish::establish;
 use crate::settings::{Settings, target_of};
-use crate::stream::{Layer, Replay, Rewriting};
-use crate::tunnel::open_tunnel;
-use crate::{ConnectorBuilder, Error, RouteInfo};
+use crate::stream::Rewriting;
+use crate::{ConnectorBuilder, Error};
 
 /// Opens connections to targets along the route egress-core decides. Cheap to clone
 /// (shares its configuration).
@@ -76,11 +78,15 @@ impl Connector {
     pub fn route(&self, url: &str) -> Result<RouteInfo, Error> {
         let uri = parse_url(url)?;
         let target = target_of(&uri)?;
-        let proxies = self.settings.proxy_config()?;
-        Ok(RouteInfo::from_decision(
-            &target,
-            &self.settings.route(&proxies, &target),
-        ))
+        Ok(RouteInfo::from_decision(&target, &self.decide(&target)))
+    }
+
+    /// How many route decisions this connector has made: one per connection it opened, one
+    /// per request a [`Client`](crate::Client) sent (the decision's key finds a pooled
+    /// connection, and a new one is opened along that same decision), and one per
+    /// [`Connector::route`] call.
+    pub fn route_decisions(&self) -> usize {
+        self.settings.shared.router().decisions_made()
     }
 
     /// Opens a ready stream to the target of `url` (`http://` or `https://`; only scheme,
@@ -93,73 +99,55 @@ impl Connector {
 
     /// Opens a ready stream to `target`.
     pub async fn connect_target(&self, target: &Target<'_>) -> Result<Connection, Error> {
-        let settings = &*self.settings;
-        let proxies = settings.proxy_config()?;
-        let decision = settings.route(&proxies, target);
+        let decision = self.decide(target);
+        self.connect_decided(*target, &decision).await
+    }
+
+    /// The route to `target`, decided once and logged.
+    pub(crate) fn decide<'c>(&'c self, target: &Target<'_>) -> Decision<'c> {
+        let decision = self.settings.shared.router().route(target);
         log::debug!(
             "egress: {}://{} -> {} {} ({})",
             target.scheme,
             target.authority(),
-            decision.route.kind_name(),
-            decision
-                .route
-                .proxy()
-                .map_or_else(|| "-".to_owned(), ToString::to_string),
+            decision.kind.as_str(),
+            decision.proxy.map_or("-", |proxy| proxy.shown()),
             decision.reason
         );
-        let route = decision.route.kind_name();
-        let (below, rewriting) = match decision.route {
-            Route::Direct => {
-                let tcp = Box::pin(open_direct(settings, target)).await?;
-                (Replay::new(Vec::new(), Layer::Plain(tcp)), None)
-            }
-            Route::Forward(proxy) => {
-                let rewriter =
-                    ForwardRewriter::new(target, proxy.credentials()).map_err(|error| {
-                        Error::InvalidConfig {
-                            message: format!("cannot forward to {}: {error}", target.authority()),
-                        }
-                    })?;
-                let stream = Box::pin(open_proxy(settings, proxy)).await?;
-                (
-                    Replay::new(Vec::new(), stream),
-                    Some(Rewriting::new(rewriter)),
-                )
-            }
-            Route::Tunnel(proxy) => {
-                let mut stream = Box::pin(open_proxy(settings, proxy)).await?;
-                let leftover = Box::pin(within(
-                    settings,
-                    settings.timeouts().proxy_handshake,
-                    Phase::ProxyHandshake,
-                    open_tunnel(&mut stream, proxy, target, settings.user_agent()),
-                ))
-                .await??;
-                (Replay::new(leftover, stream), None)
-            }
-        };
-        if target.scheme == Scheme::Http || rewriting.is_some() {
-            return Ok(Connection::new(Layer::Plain(below), rewriting, route));
-        }
-        let tls = Box::pin(within(
-            settings,
-            settings.timeouts().tls,
-            Phase::TargetTls,
-            tls_handshake(settings.target_tls(), &target.host, below),
-        ))
-        .await?
-        .map_err(|source| Error::TargetTls {
-            target: target.authority().to_string(),
-            source,
-        })?;
-        Ok(Connection::new(Layer::Tls(Box::new(tls)), None, route))
+        decision
+    }
+
+    /// Opens a ready stream to `target` along a route already decided.
+    pub(crate) async fn connect_decided(
+        &self,
+        target: Target<'_>,
+        decision: &Decision<'_>,
+    ) -> Result<Connection, Error> {
+        let (stack, ready) = Box::pin(establish(&self.settings, decision, target)).await?;
+        let rewriting =
+            match decision.proxy.filter(|_| ready.forward) {
+                None => None,
+                Some(proxy) => {
+                    let rewriter = ForwardRewriter::new(&target, proxy.url().credentials())
+                        .map_err(|error| Failure::InvalidConfig {
+                            variable: proxy.source().to_owned(),
+                            problem: format!("cannot forward to {}: {error}", target.authority()),
+                        })?;
+                    Some(Rewriting::new(rewriter))
+                }
+            };
+        Ok(Connection::new(stack, rewriting, ready))
     }
 }
 
-/// Parses `url` as an absolute URL, or says why it is not one.
+/// Parses `url` as an absolute URL, or says why it is not one (never quoting it: it may
+/// hold credentials).
 pub(crate) fn parse_url(url: &str) -> Result<Uri, Error> {
-    url.parse::<Uri>().map_err(|e| Error::InvalidConfig {
-        message: format!("cannot route {url:?}: not a valid URL ({e})"),
+    url.parse::<Uri>().map_err(|_| {
+        Error::Failure(Failure::InvalidTarget {
+            url: String::from("the URL"),
+            problem: TargetError::NotAUrl,
+        })
     })
 }
 
@@ -167,7 +155,7 @@ impl fmt::Debug for Connector {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Connector")
             .field("runtime", &self.settings.runtime)
-            .field("timeouts", &self.settings.timeouts())
+            .field("timeouts", &self.settings.shared.timeouts())
             .finish_non_exhaustive()
     }
 }
@@ -193,7 +181,7 @@ mod tests {
         for url in ["not a url", "ftp://example.com/", "/relative"] {
             let error = connector.route(url).err();
             assert!(
-                matches!(error, Some(Error::InvalidConfig { .. })),
+                matches!(error, Some(Error::Failure(Failure::InvalidTarget { .. }))),
                 "{url}: {error:?}"
             );
         }

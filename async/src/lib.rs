@@ -35,13 +35,12 @@ mod builder;
 mod client;
 mod connection;
 mod connector;
-mod dial;
 mod error;
+mod establish;
 mod http_error;
 mod runtime;
 mod settings;
 mod stream;
-mod tunnel;
 
 pub use builder::{
     ConnectorBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_PROXY_HANDSHAKE_TIMEOUT, DEFAULT_TLS_TIMEOUT,
@@ -52,8 +51,9 @@ pub use client::{
 };
 pub use connection::Connection;
 pub use connector::Connector;
-pub use egress_core::frontend::RouteInfo;
-pub use egress_core::{IpBlocklist, Phase, Target};
+pub use egress_core::failure::{Failure, PeerError, PeerErrorKind};
+pub use egress_core::router::RouteInfo;
+pub use egress_core::{FailureKind, IpBlocklist, Phase, RouteKind, Target};
 pub use error::Error;
 pub use http_error::HttpError;
 pub use runtime::Runtime;

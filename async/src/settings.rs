@@ -1,15 +1,13 @@
-//! What a connector was configured with: egress-core's frontend
-//! [`Settings`](SharedSettings) (proxy variables validated once at build time, `no_proxy`
-//! compiled once, the IP blocklist, TLS, phase timeouts, `User-Agent`) plus the runtime
-//! that provides TCP, DNS and timers.
-
-use std::ops::Deref;
+//! What a connector was configured with: egress-core's [`Settings`](SharedSettings) (the
+//! router, the IP blocklist, TLS, phase timeouts, `User-Agent`) plus the runtime that
+//! provides TCP, DNS and timers.
 
 use egress_core::Target;
-use egress_core::frontend::{Settings as SharedSettings, target_from_parts};
+use egress_core::failure::Failure;
+use egress_core::settings::Settings as SharedSettings;
 use ureq_proto::http::Uri;
 
-use crate::{Error, Runtime};
+use crate::Runtime;
 
 /// Everything the connector consults for every connection.
 pub(crate) struct Settings {
@@ -17,21 +15,27 @@ pub(crate) struct Settings {
     pub(crate) runtime: Runtime,
 }
 
-/// The shared settings are read directly (`settings.proxy_config()`, `settings.blocklist()`).
-impl Deref for Settings {
-    type Target = SharedSettings;
-
-    fn deref(&self) -> &SharedSettings {
-        &self.shared
-    }
+/// A parsed URL as an egress target: scheme, host and port validated once, in egress-core.
+pub(crate) fn target_of(uri: &Uri) -> Result<Target<'_>, Failure> {
+    let authority = uri.authority().map_or("", |a| a.as_str());
+    Target::from_authority(uri.scheme_str().unwrap_or(""), authority).map_err(|problem| {
+        Failure::InvalidTarget {
+            url: shown_url(uri),
+            problem,
+        }
+    })
 }
 
-/// A parsed URL as an egress target.
-pub(crate) fn target_of(uri: &Uri) -> Result<Target<'_>, Error> {
-    Ok(target_from_parts(
-        uri,
-        uri.scheme_str(),
-        uri.host(),
-        uri.port_u16(),
-    )?)
+/// `scheme://host[:port]/path` without user information, for messages.
+pub(crate) fn shown_url(uri: &Uri) -> String {
+    let authority = uri.authority().map_or("", |a| a.as_str());
+    let host_port = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, rest)| rest);
+    format!(
+        "{}://{}{}",
+        uri.scheme_str().unwrap_or(""),
+        host_port,
+        uri.path_and_query().map_or("", |p| p.as_str())
+    )
 }

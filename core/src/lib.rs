@@ -8,7 +8,10 @@
 //! |---|---|
 //! | hosts (names, IPv4, IPv6 with zone ids) | [`host`] |
 //! | rustls client configuration for the frontends (`tls`) | `tls` |
-//! | shared by the frontends, not sans-IO protocol code: options, settings, failures (`tls`) | `frontend` |
+//! | the frontends' builder options and built settings, no I/O, no logging (`tls`) | `settings` |
+//! | the one failure type, classified once (`alloc`) | `failure` |
+//! | the router owning the parsed configuration, route keys (`alloc`) | `router` |
+//! | the connection machine: route decided ─► stream ready (`alloc`) | `establish` |
 //! | IP blocklist for direct connections (`alloc`) | `blocklist` |
 //! | targets and schemes | [`target`] |
 //! | proxy credentials and `Basic` tokens | [`credentials`] |
@@ -43,8 +46,6 @@ pub mod establish;
 #[cfg(feature = "alloc")]
 pub mod failure;
 pub mod forward;
-#[cfg(feature = "tls")]
-pub mod frontend;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzz_checks;
@@ -58,6 +59,8 @@ pub mod proxy_url;
 pub mod route;
 #[cfg(feature = "alloc")]
 pub mod router;
+#[cfg(feature = "tls")]
+pub mod settings;
 pub mod target;
 #[cfg(feature = "tls")]
 pub mod tls;

@@ -2,16 +2,16 @@
 
 use std::sync::Arc;
 
-use egress_core::Target;
+use egress_core::failure::Failure;
+use egress_core::router::RouteInfo;
 use ureq::http::Uri;
 use ureq::typestate::{WithBody, WithoutBody};
 use ureq::{RequestBuilder, http};
 
+use crate::Error;
 use crate::builder::AgentBuilder;
-use crate::connector::EgressConnector;
-use crate::resolver::EgressResolver;
+use crate::connector::{EgressConnector, NoResolver};
 use crate::settings::{Settings, target_of};
-use crate::{Error, RouteInfo};
 
 /// A ureq agent whose every connection (and every redirect hop) is routed by egress.
 ///
@@ -58,7 +58,7 @@ impl Agent {
         let ureq = ureq::Agent::with_parts(
             config,
             EgressConnector::new(Arc::clone(&settings)),
-            EgressResolver::new(Arc::clone(&settings)),
+            NoResolver,
         );
         Self { ureq, settings }
     }
@@ -85,15 +85,19 @@ impl Agent {
 
     /// How a request to `url` would be routed, without connecting.
     pub fn route(&self, url: &str) -> Result<RouteInfo, Error> {
-        let uri: Uri = url.parse().map_err(|e| Error::InvalidConfig {
-            message: format!("invalid URL {url:?}: {e}"),
+        let uri: Uri = url.parse().map_err(|_| Failure::InvalidTarget {
+            url: String::from("the URL"),
+            problem: egress_core::TargetError::NotAUrl,
         })?;
-        let target: Target<'_> = target_of(&uri)?;
-        let config = self.settings.proxy_config()?;
-        Ok(RouteInfo::from_decision(
-            &target,
-            &self.settings.route(&config, &target),
-        ))
+        let target = target_of(&uri)?;
+        let decision = self.settings.shared.router().route(&target);
+        Ok(RouteInfo::from_decision(&target, &decision))
+    }
+
+    /// How many route decisions this agent has made: one per new connection (pooled
+    /// connections are reused without deciding again), plus one per [`Agent::route`] call.
+    pub fn route_decisions(&self) -> usize {
+        self.settings.shared.router().decisions_made()
     }
 }
 

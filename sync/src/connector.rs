@@ -1,24 +1,32 @@
-//! The agent's connector: for each new connection ureq asks for, route the target with
-//! egress-core and build the transport along that route.
+//! The agent's connector: for each new connection ureq asks for, decide the route once with
+//! egress-core's router, drive egress-core's connection machine along it, and hand ureq a
+//! transport over the ready stream.
 //!
 //! ```text
-//!   Direct  ─► TCP to a checked address ─────────────────────────┐
-//!   Forward ─► TCP/TLS to proxy ─► rewrite requests to absolute form ├─► TLS to target
-//!   Tunnel  ─► TCP/TLS to proxy ─► CONNECT ─► tunnel ────────────┘    (https:// only)
+//!   Direct  ─► [resolve, blocklist] ─► TCP ────────────────────────┐
+//!   Forward ─► TCP/TLS to proxy ─► rewrite requests, watch answers ├─► TLS to target
+//!   Tunnel  ─► TCP/TLS to proxy ─► CONNECT ─► tunnel ──────────────┘    (https:// only)
 //! ```
+//!
+//! ureq's resolver is not used: with ureq's own proxy support off it would resolve every
+//! target, including the proxied ones only the proxy can resolve. The machine asks for the
+//! lookups it needs, and the connector does them.
 
 use std::fmt;
 use std::sync::Arc;
 
+use egress_core::establish::ForwardWatch;
+use egress_core::failure::Failure;
 use egress_core::forward::ForwardRewriter;
-use egress_core::{Phase, Route, Scheme, Target};
-use ureq::unversioned::transport::{ConnectionDetails, Connector, Transport};
+use ureq::config::Config;
+use ureq::http::Uri;
+use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{ConnectionDetails, Connector, NextTimeout, Transport};
 
 use crate::Error;
-use crate::proxy::{self, ConnectFailure, ProxyDial};
+use crate::establish::establish;
 use crate::settings::{Settings, target_of};
-use crate::transport::{Deadline, SocketStream, SocketTransport, wrap_target_tls};
-use crate::tunnel::open_tunnel;
+use crate::transport::SocketTransport;
 
 /// Connector that routes every connection through egress-core.
 pub(crate) struct EgressConnector {
@@ -30,93 +38,33 @@ impl EgressConnector {
         Self { settings }
     }
 
-    fn connect_routed(&self, details: &ConnectionDetails<'_>) -> Result<Box<dyn Transport>, Error> {
+    fn connect_routed(&self, details: &ConnectionDetails<'_>) -> Result<SocketTransport, Error> {
         let settings = &*self.settings;
         let target = target_of(details.uri)?;
-        let proxies = settings.proxy_config()?;
-        let decision = settings.route(&proxies, &target);
-        let proxy_shown = decision.route.proxy().map(ToString::to_string);
+        let decision = settings.shared.router().route(&target);
         log::debug!(
             "egress: {}://{} -> {} {} ({})",
             target.scheme,
             target.authority(),
-            decision.route.kind_name(),
-            proxy_shown.as_deref().unwrap_or("-"),
+            decision.kind.as_str(),
+            decision.proxy.map_or("-", |proxy| proxy.shown()),
             decision.reason
         );
-        let timeouts = settings.timeouts();
-        let dial = ProxyDial {
-            tls: settings.proxy_tls(),
-            connect: Deadline::after(timeouts.connect, Phase::ConnectProxy),
-            tls_deadline: Deadline::after(timeouts.tls, Phase::ProxyTls),
-            observer: &settings.observer,
+        let established = establish(settings, &decision, target)?;
+        let ready = established.ready;
+        let transport = SocketTransport::new(established.stream, ready.target_tls, details.config);
+        let Some(proxy) = decision.proxy.filter(|_| ready.forward) else {
+            return Ok(transport);
         };
-        let transport: Box<dyn Transport> = match decision.route {
-            Route::Direct => Box::new(self.connect_direct(details, &target)?),
-            Route::Forward(proxy) => {
-                let stream = proxy::open(proxy, dial)?;
-                let rewriter =
-                    ForwardRewriter::new(&target, proxy.credentials()).map_err(|error| {
-                        Error::InvalidConfig {
-                            message: format!("cannot forward to {}: {error}", target.authority()),
-                        }
-                    })?;
-                Box::new(SocketTransport::new(stream, details.config).with_rewriter(rewriter))
-            }
-            Route::Tunnel(proxy) => {
-                let mut stream = proxy::open(proxy, dial)?;
-                let deadline = Deadline::after(timeouts.proxy_handshake, Phase::ProxyHandshake);
-                let timer = settings.observer.start(Phase::ProxyHandshake);
-                let tunnel =
-                    open_tunnel(&mut stream, proxy, &target, settings.user_agent(), deadline)?;
-                log::debug!(
-                    "egress: CONNECT {} -> {}",
-                    target.authority(),
-                    tunnel.status
-                );
-                timer.done(|| format!("CONNECT {} -> {}", target.authority(), tunnel.status));
-                let mut transport = SocketTransport::new(stream, details.config);
-                transport.preload(&tunnel.leftover);
-                Box::new(transport)
-            }
-        };
-        if target.scheme == Scheme::Https {
-            let deadline = Deadline::after(timeouts.tls, Phase::TargetTls);
-            let timer = settings.observer.start(Phase::TargetTls);
-            let tls =
-                wrap_target_tls(transport, &target, settings.target_tls(), details, deadline)?;
-            timer.done(|| format!("certificate of {} verified", target.host));
-            return Ok(Box::new(tls));
-        }
-        Ok(transport)
-    }
-
-    /// TCP to the addresses the resolver checked against the blocklist. Never resolves again.
-    fn connect_direct(
-        &self,
-        details: &ConnectionDetails<'_>,
-        target: &Target<'_>,
-    ) -> Result<SocketTransport, Error> {
-        let deadline = Deadline::after(self.settings.timeouts().connect, Phase::ConnectTarget);
-        let addrs: Vec<_> = details.addrs.iter().copied().collect();
-        let timer = self.settings.observer.start(Phase::ConnectTarget);
-        let tcp = proxy::connect_any(&addrs, deadline).map_err(|failure| match failure {
-            ConnectFailure::Timeout => deadline.expired(),
-            ConnectFailure::Io(source) => Error::TargetUnreachable {
-                target: target.authority().to_string(),
-                source,
-            },
-        })?;
-        tcp.set_nodelay(true)
-            .map_err(|source| Error::TargetUnreachable {
-                target: target.authority().to_string(),
-                source,
+        let rewriter =
+            ForwardRewriter::new(&target, proxy.url().credentials()).map_err(|error| {
+                Failure::InvalidConfig {
+                    variable: proxy.source().to_owned(),
+                    problem: format!("cannot forward to {}: {error}", target.authority()),
+                }
             })?;
-        timer.done(|| proxy::peer_of(&tcp));
-        Ok(SocketTransport::new(
-            SocketStream::Plain(tcp),
-            details.config,
-        ))
+        let watch = ForwardWatch::new(proxy.shown(), settings.shared.timeouts().proxy_handshake);
+        Ok(transport.forwarding(rewriter, watch, established.clock))
     }
 }
 
@@ -129,7 +77,7 @@ impl Connector<()> for EgressConnector {
         _chained: Option<()>,
     ) -> Result<Option<Self::Out>, ureq::Error> {
         self.connect_routed(details)
-            .map(Some)
+            .map(|transport| Some(Box::new(transport) as Box<dyn Transport>))
             .map_err(Error::into_ureq)
     }
 }
@@ -137,5 +85,21 @@ impl Connector<()> for EgressConnector {
 impl fmt::Debug for EgressConnector {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("EgressConnector")
+    }
+}
+
+/// A resolver that resolves nothing: the connection machine asks for the lookups a route
+/// needs (never one for a proxied target), and the connector performs them.
+#[derive(Debug)]
+pub(crate) struct NoResolver;
+
+impl Resolver for NoResolver {
+    fn resolve(
+        &self,
+        _uri: &Uri,
+        _config: &Config,
+        _timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        Ok(self.empty())
     }
 }

@@ -10,8 +10,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use egress_core::Route;
+use egress_core::RouteKind;
 use egress_core::connect::AuthSchemes;
+use egress_core::failure::Failure;
 use ureq::Body;
 use ureq::http::{Request, Response, header};
 use ureq::middleware::{Middleware, MiddlewareNext};
@@ -34,23 +35,24 @@ impl ForwardAuthCheck {
     }
 
     /// The error for a 407 answered by the forward proxy of `uri`, if that is what it is.
+    /// Only a 407 is routed again here (a rare path), to learn which proxy answered.
     fn proxy_refusal(&self, uri: &ureq::http::Uri, response: &Response<Body>) -> Option<Error> {
         if response.status().as_u16() != 407 {
             return None;
         }
         let target = target_of(uri).ok()?;
-        let config = self.settings.proxy_config().ok()?;
-        let Route::Forward(proxy) = self.settings.route(&config, &target).route else {
-            return None;
-        };
+        let decision = self.settings.shared.router().route(&target);
+        let proxy = decision
+            .proxy
+            .filter(|_| decision.kind == RouteKind::Forward)?;
         let challenges = response.headers().get_all(header::PROXY_AUTHENTICATE);
         let schemes = AuthSchemes::from_challenges(challenges.iter().map(|v| v.as_bytes()));
-        Some(Error::ProxyAuthRequired {
-            proxy: proxy.to_string(),
+        Some(Error::Failure(Failure::ProxyAuthRequired {
+            proxy: proxy.shown().to_owned(),
             status: 407,
             schemes: schemes.iter().map(|s| s.as_str().to_owned()).collect(),
-            credentials_sent: proxy.credentials().is_some(),
-        })
+            credentials_sent: proxy.has_credentials(),
+        }))
     }
 }
 

@@ -34,20 +34,19 @@ mod agent;
 mod builder;
 mod connector;
 mod error;
+mod establish;
 mod forward_auth;
 mod observe;
-mod proxy;
-mod resolver;
 mod settings;
 mod transport;
-mod tunnel;
 
 pub use agent::Agent;
 pub use builder::{
     AgentBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_PROXY_HANDSHAKE_TIMEOUT, DEFAULT_TLS_TIMEOUT,
 };
-pub use egress_core::frontend::RouteInfo;
-pub use egress_core::{IpBlocklist, Phase};
+pub use egress_core::failure::{Failure, PeerError, PeerErrorKind};
+pub use egress_core::router::RouteInfo;
+pub use egress_core::{FailureKind, IpBlocklist, Phase, RouteKind};
 pub use error::Error;
 pub use observe::{PhaseEvent, PhaseObserver};
 pub use ureq;

@@ -1,5 +1,5 @@
-//! Watching a connection being built: an optional observer the connector and resolver call
-//! after each phase they complete, with how long it took.
+//! Watching a connection being built: an optional observer the connector calls after each
+//! phase the connection machine completes, with how long it took.
 //!
 //! This is what `egress get -v` and `egress check` print. Only phases egress drives itself
 //! are reported (resolving, TCP connects, TLS handshakes, CONNECT); the request/response
@@ -18,7 +18,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use egress_core::Phase;
 
@@ -53,17 +53,6 @@ impl<F: Fn(&PhaseEvent) + Send + Sync> PhaseObserver for F {
 #[derive(Clone, Default)]
 pub(crate) struct ObserverSlot(pub(crate) Option<Arc<dyn PhaseObserver>>);
 
-impl ObserverSlot {
-    /// Starts timing a phase; report it with [`PhaseTimer::done`].
-    pub(crate) fn start(&self, phase: Phase) -> PhaseTimer<'_> {
-        PhaseTimer {
-            slot: self,
-            phase,
-            started: Instant::now(),
-        }
-    }
-}
-
 impl fmt::Debug for ObserverSlot {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(if self.0.is_some() {
@@ -71,25 +60,5 @@ impl fmt::Debug for ObserverSlot {
         } else {
             "None"
         })
-    }
-}
-
-/// A phase being timed.
-pub(crate) struct PhaseTimer<'a> {
-    slot: &'a ObserverSlot,
-    phase: Phase,
-    started: Instant,
-}
-
-impl PhaseTimer<'_> {
-    /// Reports the phase as done; `detail` is only built when someone listens.
-    pub(crate) fn done(self, detail: impl FnOnce() -> String) {
-        if let Some(observer) = &self.slot.0 {
-            observer.phase_done(&PhaseEvent {
-                phase: self.phase,
-                elapsed: self.started.elapsed(),
-                detail: detail(),
-            });
-        }
     }
 }

@@ -1,38 +1,41 @@
-//! What an agent was configured with, shared by its resolver and connector: egress-core's
-//! frontend [`Settings`](SharedSettings) (proxy variables validated once at build time,
-//! `no_proxy` compiled once, the IP blocklist, TLS, phase timeouts, `User-Agent`) plus this
-//! frontend's phase observer.
-
-use std::ops::Deref;
+//! What an agent was configured with, shared by its connector and middleware: egress-core's
+//! [`Settings`](SharedSettings) (the router, the IP blocklist, TLS, phase timeouts,
+//! `User-Agent`) plus this frontend's phase observer.
 
 use egress_core::Target;
-use egress_core::frontend::{Settings as SharedSettings, target_from_parts};
+use egress_core::failure::Failure;
+use egress_core::settings::Settings as SharedSettings;
 use ureq::http::Uri;
 
-use crate::Error;
 use crate::observe::ObserverSlot;
 
-/// Everything the resolver and connector consult for every request.
+/// Everything the connector consults for every new connection.
 pub(crate) struct Settings {
     pub(crate) shared: SharedSettings,
     pub(crate) observer: ObserverSlot,
 }
 
-/// The shared settings are read directly (`settings.proxy_config()`, `settings.blocklist()`).
-impl Deref for Settings {
-    type Target = SharedSettings;
-
-    fn deref(&self) -> &SharedSettings {
-        &self.shared
-    }
+/// A ureq URI as an egress target: scheme, host and port validated once, in egress-core.
+pub(crate) fn target_of(uri: &Uri) -> Result<Target<'_>, Failure> {
+    let authority = uri.authority().map_or("", |a| a.as_str());
+    Target::from_authority(uri.scheme_str().unwrap_or(""), authority).map_err(|problem| {
+        Failure::InvalidTarget {
+            url: shown_url(uri),
+            problem,
+        }
+    })
 }
 
-/// A ureq URI as an egress target.
-pub(crate) fn target_of(uri: &Uri) -> Result<Target<'_>, Error> {
-    Ok(target_from_parts(
-        uri,
-        uri.scheme_str(),
-        uri.host(),
-        uri.port_u16(),
-    )?)
+/// `scheme://host[:port]/path` without user information, for messages.
+pub(crate) fn shown_url(uri: &Uri) -> String {
+    let authority = uri.authority().map_or("", |a| a.as_str());
+    let host_port = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, rest)| rest);
+    format!(
+        "{}://{}{}",
+        uri.scheme_str().unwrap_or(""),
+        host_port,
+        uri.path_and_query().map_or("", |p| p.as_str())
+    )
 }

@@ -115,7 +115,7 @@ fn proxy_authentication_tells_missing_from_wrong_credentials() {
     let proxy = TestProxy::start(ProxyOptions::default().auth(support::USER, PASSWORD));
     let wrong = with_password(&proxy, "wrong-pw");
     for (proxy_url, expect) in [
-        (proxy.url(), "credentials are missing"),
+        (proxy.url(), "add credentials to the proxy URL"),
         (wrong, "credentials in the proxy URL were rejected"),
     ] {
         // A tunnel (CONNECT answered 407) and a forward request (response 407) alike.
@@ -146,7 +146,7 @@ fn a_refused_connect_names_the_status_and_the_port_rule() {
     assert!(run.stdout.contains("FAILED at proxy-handshake"), "{run:?}");
     assert!(
         run.stdout
-            .contains("refused CONNECT target.example:8448: 403 Forbidden"),
+            .contains("refused to open a tunnel to target.example:8448: 403 Forbidden"),
         "{run:?}"
     );
     assert!(run.stdout.contains("port"), "{run:?}");

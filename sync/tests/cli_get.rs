@@ -48,9 +48,9 @@ fn verbose_prints_every_phase_of_a_tunnel_with_timings() {
         .collect();
     assert_eq!(
         phases,
+        // The proxy is an address literal: nothing to resolve.
         [
             "route",
-            "resolve-proxy",
             "connect-proxy",
             "proxy-handshake",
             "target-tls",

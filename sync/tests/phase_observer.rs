@@ -48,16 +48,16 @@ fn a_tunnel_through_a_tls_proxy_reports_every_phase_in_order() {
     let events = recorded(builder, &origin.url("/hello"));
     assert_eq!(
         phases(&events),
+        // The proxy URL names an address: nothing to resolve.
         [
-            Phase::ResolveProxy,
             Phase::ConnectProxy,
             Phase::ProxyTls,
             Phase::ProxyHandshake,
             Phase::TargetTls
         ]
     );
-    assert_eq!(events[1].detail, proxy.addr().to_string());
-    assert!(events[3].detail.ends_with("-> 200"), "{events:?}");
+    assert_eq!(events[0].detail, proxy.addr().to_string());
+    assert!(events[2].detail.ends_with("-> 200"), "{events:?}");
     assert!(
         events.iter().all(|e| !e.detail.contains("observer-secret")),
         "{events:?}"
@@ -67,12 +67,17 @@ fn a_tunnel_through_a_tls_proxy_reports_every_phase_in_order() {
 #[test]
 fn a_direct_connection_reports_resolve_and_connect() {
     let origin = Origin::http();
-    let events = recorded(Agent::builder(), &origin.url("/hello"));
+    let by_name = format!("http://localhost:{}/hello", origin.addr().port());
+    let events = recorded(Agent::builder(), &by_name);
     assert_eq!(
         phases(&events),
         [Phase::ResolveTarget, Phase::ConnectTarget]
     );
+    assert!(events[0].detail.ends_with("for localhost"), "{events:?}");
     assert_eq!(events[1].detail, origin.addr().to_string());
+    // An address literal is connected to without a lookup.
+    let events = recorded(Agent::builder(), &origin.url("/hello"));
+    assert_eq!(phases(&events), [Phase::ConnectTarget]);
 }
 
 #[test]
@@ -83,5 +88,5 @@ fn a_forwarded_request_reports_only_the_proxy_connection() {
         Agent::builder().http_proxy(&proxy.url()),
         &origin.url("/hello"),
     );
-    assert_eq!(phases(&events), [Phase::ResolveProxy, Phase::ConnectProxy]);
+    assert_eq!(phases(&events), [Phase::ConnectProxy]);
 }

@@ -7,6 +7,7 @@ mod async_support;
 use std::time::{Duration, Instant};
 
 use async_support::*;
+use egress_async::Failure;
 use egress_async::{Client, Connector, Error, Phase, Runtime};
 use egress_tests::{HELLO_BODY, Origin, ProxyOptions, TestCa, TestProxy};
 
@@ -115,9 +116,9 @@ async fn dropped_mid_tls_to_proxy_leaves_nothing_and_a_later_request_works(rt: R
     assert!(
         matches!(
             error,
-            Some(Error::Timeout {
+            Some(Error::Failure(Failure::Timeout {
                 phase: Phase::ProxyTls
-            })
+            }))
         ),
         "{error:?}"
     );

@@ -9,6 +9,7 @@ mod fault_support;
 
 use std::time::Duration;
 
+use egress_async::Failure;
 use egress_async::{Client, Connector, Error, HttpError, Phase, Runtime};
 use egress_core::connect::{ConnectError, MAX_HEAD_LEN, MAX_INTERIM_RESPONSES};
 use egress_tests::{Fault, HELLO_BODY, Origin, ProxyOptions, TestCa, TestProxy, check_pattern};
@@ -68,10 +69,21 @@ async fn through_fault(fault: Fault, url: &str, rt: Runtime) -> Result<Vec<u8>, 
     fetch(&client(&proxy.url(), &ca, rt), url).await
 }
 
+/// Asserts the forward proxy was blamed for closing before its response head.
+fn assert_proxy_closed(result: Result<Vec<u8>, Error>) {
+    match result {
+        Err(Error::Failure(Failure::ProxyClosed { proxy, phase, .. })) => {
+            assert!(proxy.starts_with("http://127.0.0.1:"), "{proxy}");
+            assert_eq!(phase, Phase::ProxyResponse);
+        }
+        other => panic!("expected ProxyClosed, got {other:?}"),
+    }
+}
+
 /// The CONNECT decoder error inside `result`, or a panic naming what came instead.
 fn protocol_error(result: Result<Vec<u8>, Error>) -> ConnectError {
     match result {
-        Err(Error::ProxyProtocol { error, proxy }) => {
+        Err(Error::Failure(Failure::ProxyProtocol { error, proxy })) => {
             assert!(proxy.starts_with("http://127.0.0.1:"), "{proxy}");
             error
         }
@@ -111,9 +123,9 @@ async fn never_answering_hits_the_handshake_timeout(rt: Runtime) {
     assert!(
         matches!(
             error,
-            Some(Error::Timeout {
+            Some(Error::Failure(Failure::Timeout {
                 phase: Phase::ProxyHandshake
-            })
+            }))
         ),
         "{error:?}"
     );
@@ -122,7 +134,8 @@ async fn never_answering_hits_the_handshake_timeout(rt: Runtime) {
 async fn closing_before_answering_is_closed_early_with_nothing_received(rt: Runtime) {
     let error = protocol_error(through_fault(Fault::CloseBeforeAnswer, TUNNEL_URL, rt).await);
     assert_eq!(error, ConnectError::ClosedEarly { received: 0 });
-    assert_eof(through_fault(Fault::CloseBeforeAnswer, FORWARD_URL, rt).await);
+    // A forward proxy that closes before any answer is the proxy's failure, as on CONNECT.
+    assert_proxy_closed(through_fault(Fault::CloseBeforeAnswer, FORWARD_URL, rt).await);
 }
 
 async fn closing_mid_header_is_closed_early_counting_the_bytes(rt: Runtime) {
@@ -144,9 +157,9 @@ async fn slowloris_beyond_the_handshake_timeout_is_a_handshake_timeout(rt: Runti
     assert!(
         matches!(
             error,
-            Some(Error::Timeout {
+            Some(Error::Failure(Failure::Timeout {
                 phase: Phase::ProxyHandshake
-            })
+            }))
         ),
         "{error:?}"
     );
@@ -157,9 +170,9 @@ async fn slowloris_beyond_the_handshake_timeout_is_a_handshake_timeout(rt: Runti
     assert!(
         matches!(
             error,
-            Some(Error::Timeout {
+            Some(Error::Failure(Failure::Timeout {
                 phase: Phase::Exchange
-            })
+            }))
         ),
         "{error:?}"
     );
@@ -248,12 +261,12 @@ async fn an_interim_flood_beyond_the_limit_is_refused_and_within_it_skipped(rt: 
 async fn a_502_with_a_body_is_connect_rejected_with_status_and_reason(rt: Runtime) {
     let url = "https://target.example:8448/";
     match through_fault(Fault::bad_gateway(), url, rt).await.err() {
-        Some(Error::ConnectRejected {
+        Some(Error::Failure(Failure::ConnectRejected {
             status: 502,
             reason,
             target,
             ..
-        }) => {
+        })) => {
             assert_eq!(reason, "Bad Gateway");
             assert_eq!(target, "target.example:8448");
         }
@@ -297,7 +310,7 @@ async fn a_tunnelled_download_cut_mid_body_is_an_error_not_a_short_body(rt: Runt
 /// Asserts `error` is a target TLS failure caused by the peer's handshake_failure alert.
 fn assert_alert_reached_tls<T: std::fmt::Debug>(result: Result<T, Error>) {
     match &result {
-        Err(Error::TargetTls { source, .. }) => assert_shows_alert(source),
+        Err(Error::Failure(Failure::TargetTls { source, .. })) => assert_shows_alert(source),
         other => panic!("expected TargetTls from the alert, got {other:?}"),
     }
 }

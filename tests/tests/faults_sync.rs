@@ -8,6 +8,7 @@ mod fault_support;
 use std::time::{Duration, Instant};
 
 use egress_core::connect::{ConnectError, MAX_HEAD_LEN, MAX_INTERIM_RESPONSES};
+use egress_sync::Failure;
 use egress_sync::{Agent, AgentBuilder, Error, Phase};
 use egress_tests::{Fault, HELLO_BODY, Origin, ProxyOptions, TestCa, TestProxy, check_pattern};
 use fault_support::{ALERT, Bounded, alert_after_200_proxy, assert_shows_alert, banner_target};
@@ -51,10 +52,21 @@ fn through_fault(fault: Fault, url: &str) -> Result<Vec<u8>, Error> {
     quick(|| get_bytes(&agent, url))
 }
 
+/// Asserts the forward proxy was blamed for closing before its response head.
+fn assert_proxy_closed(result: Result<Vec<u8>, Error>) {
+    match result {
+        Err(Error::Failure(Failure::ProxyClosed { proxy, phase, .. })) => {
+            assert!(proxy.starts_with("http://127.0.0.1:"), "{proxy}");
+            assert_eq!(phase, Phase::ProxyResponse);
+        }
+        other => panic!("expected ProxyClosed, got {other:?}"),
+    }
+}
+
 /// The CONNECT decoder error inside `result`, or a panic naming what came instead.
 fn protocol_error(result: Result<Vec<u8>, Error>) -> ConnectError {
     match result {
-        Err(Error::ProxyProtocol { error, proxy }) => {
+        Err(Error::Failure(Failure::ProxyProtocol { error, proxy })) => {
             assert!(proxy.starts_with("http://127.0.0.1:"), "{proxy}");
             error
         }
@@ -96,9 +108,9 @@ fn never_answering_hits_the_handshake_timeout() {
     assert!(
         matches!(
             error,
-            Some(Error::Timeout {
+            Some(Error::Failure(Failure::Timeout {
                 phase: Phase::ProxyHandshake
-            })
+            }))
         ),
         "{error:?}"
     );
@@ -108,7 +120,8 @@ fn never_answering_hits_the_handshake_timeout() {
 fn closing_before_answering_is_closed_early_with_nothing_received() {
     let error = protocol_error(through_fault(Fault::CloseBeforeAnswer, TUNNEL_URL));
     assert_eq!(error, ConnectError::ClosedEarly { received: 0 });
-    assert_eof(through_fault(Fault::CloseBeforeAnswer, FORWARD_URL));
+    // A forward proxy that closes before any answer is the proxy's failure, as on CONNECT.
+    assert_proxy_closed(through_fault(Fault::CloseBeforeAnswer, FORWARD_URL));
 }
 
 #[test]
@@ -132,9 +145,9 @@ fn slowloris_beyond_the_handshake_timeout_is_a_handshake_timeout() {
     assert!(
         matches!(
             error,
-            Some(Error::Timeout {
+            Some(Error::Failure(Failure::Timeout {
                 phase: Phase::ProxyHandshake
-            })
+            }))
         ),
         "{error:?}"
     );
@@ -145,9 +158,9 @@ fn slowloris_beyond_the_handshake_timeout_is_a_handshake_timeout() {
     assert!(
         matches!(
             error,
-            Some(Error::Timeout {
+            Some(Error::Failure(Failure::Timeout {
                 phase: Phase::Exchange
-            })
+            }))
         ),
         "{error:?}"
     );
@@ -239,12 +252,12 @@ fn an_interim_flood_beyond_the_limit_is_refused_and_within_it_skipped() {
 fn a_502_with_a_body_is_connect_rejected_with_status_and_reason() {
     let error = through_fault(Fault::bad_gateway(), "https://target.example:8448/").err();
     match error {
-        Some(Error::ConnectRejected {
+        Some(Error::Failure(Failure::ConnectRejected {
             status: 502,
             reason,
             target,
             ..
-        }) => {
+        })) => {
             assert_eq!(reason, "Bad Gateway");
             assert_eq!(target, "target.example:8448");
         }
@@ -285,7 +298,7 @@ fn a_tunnelled_download_cut_mid_body_is_an_error_not_a_short_body() {
 /// Asserts `error` is a target TLS failure caused by the peer's handshake_failure alert.
 fn assert_alert_reached_tls(error: Option<Error>) {
     match &error {
-        Some(Error::TargetTls { source, .. }) => assert_shows_alert(source),
+        Some(Error::Failure(Failure::TargetTls { source, .. })) => assert_shows_alert(source),
         other => panic!("expected TargetTls from the alert, got {other:?}"),
     }
 }

@@ -7,6 +7,7 @@
 
 use std::time::Duration;
 
+use egress_async::Failure;
 use egress_async::{Client, Connector, ConnectorBuilder, Error, Runtime};
 use egress_tests::real_proxy::{BasicAuth, Rig, Squid, SquidOptions, Tinyproxy};
 use egress_tests::{CountingRelay, HELLO_BODY, Origin, TestCa, check_pattern};
@@ -112,7 +113,7 @@ fn a_raw_connector_tunnel_through_squid_carries_any_bytes() {
             .connect(&https.url("/"))
             .await
             .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(stream.route(), "tunnel");
+        assert_eq!(stream.route(), egress_async::RouteKind::Tunnel);
         assert!(stream.is_tls_to_target() && !stream.is_tls_to_proxy());
         let request = "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
         stream
@@ -137,7 +138,10 @@ fn squid_refuses_connect_to_a_port_outside_its_ssl_ports() {
     let client = client(builder(&ca).https_proxy(&squid.plain_url()));
     let error = block_on(text(&client, &https.url("/hello"))).err();
     assert!(
-        matches!(error, Some(Error::ConnectRejected { status: 403, .. })),
+        matches!(
+            error,
+            Some(Error::Failure(Failure::ConnectRejected { status: 403, .. }))
+        ),
         "{error:?}"
     );
 }
@@ -169,12 +173,12 @@ fn squid_basic_auth_right_wrong_and_missing_credentials() {
             .err()
             .unwrap_or_else(|| panic!("{proxy}"));
         match &error {
-            Error::ProxyAuthRequired {
+            Error::Failure(Failure::ProxyAuthRequired {
                 status: 407,
                 schemes,
                 credentials_sent,
                 ..
-            } => {
+            }) => {
                 assert!(
                     schemes.iter().any(|s| s.eq_ignore_ascii_case("basic")),
                     "{schemes:?}"
@@ -197,7 +201,10 @@ fn squid_https_port_needs_its_ca_then_carries_tls_in_tls() {
     let proxy = squid.https_url().unwrap_or_else(|| panic!("tls listener"));
     let untrusted = client(builder(ca).https_proxy(&proxy));
     let error = block_on(text(&untrusted, &https.url("/hello"))).err();
-    assert!(matches!(error, Some(Error::ProxyTls { .. })), "{error:?}");
+    assert!(
+        matches!(error, Some(Error::Failure(Failure::ProxyTls { .. }))),
+        "{error:?}"
+    );
 
     let proxy_ca = squid.ca_pem().unwrap_or_else(|| panic!("proxy CA"));
     let trusted = client(
@@ -232,12 +239,12 @@ fn tinyproxy_wrong_credentials_to_connect_are_an_auth_failure() {
     let error = block_on(text(&client_wrong, &https.url("/hello"))).err();
     match &error {
         // tinyproxy 1.11 answers a wrong password with 401 + WWW-Authenticate.
-        Some(Error::ProxyAuthRequired {
+        Some(Error::Failure(Failure::ProxyAuthRequired {
             status,
             schemes,
             credentials_sent: true,
             ..
-        }) => {
+        })) => {
             assert!(*status == 401 || *status == 407, "{status}");
             assert!(
                 schemes.iter().any(|s| s.eq_ignore_ascii_case("basic")),

@@ -5,6 +5,7 @@
 use std::io::{self, Write};
 use std::time::Duration;
 
+use egress_sync::Failure;
 use egress_sync::{Agent, AgentBuilder, Error};
 use egress_tests::real_proxy::{BasicAuth, Rig, Squid, SquidOptions, Tinyproxy};
 use egress_tests::{CountingRelay, HELLO_BODY, Origin, TestCa, check_pattern};
@@ -106,7 +107,10 @@ fn squid_refuses_connect_to_a_port_outside_its_ssl_ports() {
     let agent = build(builder(&ca).https_proxy(&squid.plain_url()));
     let error = text(&agent, &https.url("/hello")).err();
     assert!(
-        matches!(error, Some(Error::ConnectRejected { status: 403, .. })),
+        matches!(
+            error,
+            Some(Error::Failure(Failure::ConnectRejected { status: 403, .. }))
+        ),
         "{error:?}"
     );
 }
@@ -140,12 +144,12 @@ fn squid_basic_auth_right_wrong_and_missing_credentials() {
             .err()
             .unwrap_or_else(|| panic!("{proxy}"));
         match &error {
-            Error::ProxyAuthRequired {
+            Error::Failure(Failure::ProxyAuthRequired {
                 status: 407,
                 schemes,
                 credentials_sent,
                 ..
-            } => {
+            }) => {
                 assert!(
                     schemes.iter().any(|s| s.eq_ignore_ascii_case("basic")),
                     "{schemes:?}"
@@ -168,7 +172,10 @@ fn squid_https_port_needs_its_ca_then_carries_tls_in_tls() {
     let proxy = squid.https_url().unwrap_or_else(|| panic!("tls listener"));
     let untrusted = build(builder(ca).https_proxy(&proxy));
     let error = text(&untrusted, &https.url("/hello")).err();
-    assert!(matches!(error, Some(Error::ProxyTls { .. })), "{error:?}");
+    assert!(
+        matches!(error, Some(Error::Failure(Failure::ProxyTls { .. }))),
+        "{error:?}"
+    );
 
     let proxy_ca = squid.ca_pem().unwrap_or_else(|| panic!("proxy CA"));
     let trusted = build(
@@ -207,12 +214,12 @@ fn tinyproxy_wrong_credentials_to_connect_are_an_auth_failure() {
     let error = text(&agent, &https.url("/hello")).err();
     match &error {
         // tinyproxy 1.11 answers a wrong password with 401 + WWW-Authenticate.
-        Some(Error::ProxyAuthRequired {
+        Some(Error::Failure(Failure::ProxyAuthRequired {
             status,
             schemes,
             credentials_sent: true,
             ..
-        }) => {
+        })) => {
             assert!(*status == 401 || *status == 407, "{status}");
             assert!(
                 schemes.iter().any(|s| s.eq_ignore_ascii_case("basic")),

@@ -10,7 +10,7 @@
 //! the body follows the head at once, which servers must accept.
 
 use futures_util::io::{AsyncReadExt, AsyncWriteExt};
-use ureq_proto::client::state::Prepare;
+use ureq_proto::client::state::{Prepare, RecvResponse};
 use ureq_proto::client::{
     Await100Result, Call, RecvResponseResult, SendRequestResult, state::SendBody,
 };
@@ -46,13 +46,13 @@ pub(crate) fn frame_body(call: &mut Call<Prepare>, body: &Body) -> Result<(), Ht
     Ok(())
 }
 
-/// Sends the request in `call` with `body` over `connection`, then reads the response head.
-pub(crate) async fn send_and_receive(
+/// Sends the request in `call` with `body` over `connection`; the response head follows
+/// with [`receive_head`].
+pub(crate) async fn send_request(
     call: Call<Prepare>,
     body: &mut Body,
     connection: &mut Connection,
-    input: &mut Input,
-) -> Result<(Response<()>, RecvResponseResult), HttpError> {
+) -> Result<Call<RecvResponse>, HttpError> {
     let mut out = vec![0u8; OUTPUT_SIZE];
     let mut call = call.proceed();
     loop {
@@ -67,7 +67,7 @@ pub(crate) async fn send_and_receive(
             });
         }
     }
-    let mut receive = match call.proceed()? {
+    let receive = match call.proceed()? {
         Some(SendRequestResult::RecvResponse(receive)) => receive,
         Some(SendRequestResult::SendBody(send)) => {
             send_body(send, body, connection, &mut out).await?
@@ -83,6 +83,17 @@ pub(crate) async fn send_and_receive(
         }
     };
     connection.flush().await?;
+    Ok(receive)
+}
+
+/// Reads the response head. `answered` becomes true once any response byte arrived, so a
+/// forward route can tell a proxy that never answered from a response cut short.
+pub(crate) async fn receive_head(
+    mut receive: Call<RecvResponse>,
+    connection: &mut Connection,
+    input: &mut Input,
+    answered: &mut bool,
+) -> Result<(Response<()>, RecvResponseResult), HttpError> {
     let response = loop {
         if !input.is_empty() {
             let (used, response) = receive.try_response(input.filled(), false)?;
@@ -101,6 +112,7 @@ pub(crate) async fn send_and_receive(
                 "the server closed the connection before the response head was complete",
             )));
         }
+        *answered = true;
     };
     let next = receive.proceed().ok_or_else(|| HttpError::InvalidRequest {
         message: "response head incomplete".to_owned(),
@@ -113,7 +125,7 @@ async fn send_body(
     body: &mut Body,
     connection: &mut Connection,
     out: &mut [u8],
-) -> Result<Call<ureq_proto::client::state::RecvResponse>, HttpError> {
+) -> Result<Call<RecvResponse>, HttpError> {
     match body {
         Body::Empty => {}
         Body::Bytes(bytes) => {

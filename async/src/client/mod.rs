@@ -24,7 +24,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use egress_core::Phase;
+use egress_core::establish::ForwardWatch;
+use egress_core::{Failure, Phase, RouteKey, RouteKind};
 use ureq_proto::client::{Call, RecvResponseResult, RedirectAuthHeaders};
 use ureq_proto::http::{Method, Request};
 
@@ -47,7 +48,7 @@ pub const DEFAULT_MAX_IDLE_TOTAL: usize = 1024;
 pub const DEFAULT_MAX_IDLE_AGE: Duration = Duration::from_secs(30);
 
 /// The client's pool: idle connections by route key (scheme, authority and route).
-pub(crate) type ClientPool = Pool<String, Connection>;
+pub(crate) type ClientPool = Pool<RouteKey, Connection>;
 
 /// An HTTP/1.1 client routing every request (and every redirect hop) through egress-core.
 /// Cheap to clone: clones share the connector and the connection pool.
@@ -207,58 +208,88 @@ impl Client {
         self.request(Method::DELETE, url)
     }
 
-    /// The pool key of `uri`: scheme, authority and the route taken.
-    fn pool_key(&self, uri: &ureq_proto::http::Uri) -> Result<String, Error> {
-        let target = target_of(uri)?;
-        let settings = self.inner.connector.settings();
-        let proxies = settings.proxy_config()?;
-        let route = settings.route(&proxies, &target).route;
-        Ok(format!(
-            "{}://{} {} {}",
-            target.scheme,
-            target.authority(),
-            route.kind_name(),
-            route.proxy().map_or_else(String::new, ToString::to_string)
-        ))
-    }
-
     pub(crate) async fn execute(
         &self,
         request: Request<()>,
         mut body: Body,
     ) -> Result<Response, Error> {
         let inner = &*self.inner;
+        let runtime = inner.connector.settings().runtime;
         let mut call = Call::new(request).map_err(HttpError::from)?;
         let mut hops = 0u32;
         loop {
             let url = call.uri().clone();
-            let key = self.pool_key(&url)?;
+            let target = target_of(&url)?;
+            // Decided once per request: its key finds a pooled connection, and a new
+            // connection is established along this same decision.
+            let decision = inner.connector.decide(&target);
+            let key = decision.key;
             let mut connection = match inner.pool.take(&key, Instant::now()) {
                 Some(connection) => connection,
-                None => {
-                    let target = target_of(&url)?;
-                    Box::pin(inner.connector.connect_target(&target)).await?
-                }
+                None => Box::pin(inner.connector.connect_decided(target, &decision)).await?,
             };
             exchange::frame_body(&mut call, &body)?;
             let mut input = Input::new();
-            let exchange = exchange::send_and_receive(call, &mut body, &mut connection, &mut input);
-            let (head, next) = inner
-                .connector
-                .settings()
-                .runtime
-                .timeout(inner.timeout_exchange, Box::pin(exchange))
+            let started = Instant::now();
+            let send = exchange::send_request(call, &mut body, &mut connection);
+            let receive = runtime
+                .timeout(inner.timeout_exchange, Box::pin(send))
                 .await
-                .ok_or(Error::Timeout {
+                .ok_or(Error::Failure(Failure::Timeout {
                     phase: Phase::Exchange,
-                })??;
+                }))??;
+            let exchange_left = inner
+                .timeout_exchange
+                .map(|limit| limit.saturating_sub(started.elapsed()));
+            let mut watch = decision
+                .proxy
+                .filter(|_| decision.kind == RouteKind::Forward)
+                .map(|proxy| {
+                    let limit = inner.connector.settings().shared.timeouts().proxy_handshake;
+                    let mut watch = ForwardWatch::new(proxy.shown(), limit);
+                    watch.request_sent(started.elapsed());
+                    watch
+                });
+            let watch_left = watch
+                .as_ref()
+                .and_then(ForwardWatch::deadline)
+                .map(|deadline| deadline.saturating_sub(started.elapsed()));
+            let (limit, watch_binds) = match (exchange_left, watch_left) {
+                (Some(exchange), Some(watch)) if watch < exchange => (Some(watch), true),
+                (None, Some(watch)) => (Some(watch), true),
+                (exchange, _) => (exchange, false),
+            };
+            let mut answered = false;
+            let head = exchange::receive_head(receive, &mut connection, &mut input, &mut answered);
+            let (head, next) = match runtime.timeout(limit, Box::pin(head)).await {
+                None => {
+                    let phase = if watch_binds && !answered {
+                        Phase::ProxyResponse
+                    } else {
+                        Phase::Exchange
+                    };
+                    return Err(Error::Failure(Failure::Timeout { phase }));
+                }
+                Some(Err(HttpError::Io(error))) if !answered => {
+                    return Err(match watch.as_mut() {
+                        Some(watch) => match watch.on_error(error.into()) {
+                            Ok(failure) => Error::Failure(failure),
+                            Err(back) => {
+                                Error::Http(HttpError::Io(std::io::Error::other(back.into_inner())))
+                            }
+                        },
+                        None => Error::Http(HttpError::Io(error)),
+                    });
+                }
+                Some(result) => result?,
+            };
             let release = Release {
                 pool: Arc::clone(&inner.pool),
                 key,
             };
             let (parts, ()) = head.into_parts();
             if let Some(refusal) =
-                forward_auth::proxy_refusal(&inner.connector, &url, parts.status, &parts.headers)
+                forward_auth::proxy_refusal(&decision, parts.status, &parts.headers)
             {
                 // The connection is dropped, not pooled: its response body was not read.
                 return Err(refusal);

@@ -49,7 +49,7 @@ impl RequestBuilder {
             .map_err(|e| HttpError::InvalidRequest {
                 message: e.to_string(),
             })?;
-        if let Some(agent) = self.client.connector().settings().user_agent() {
+        if let Some(agent) = self.client.connector().settings().shared.user_agent() {
             if !request.headers().contains_key(header::USER_AGENT) {
                 let value = header::HeaderValue::from_str(agent).map_err(|e| {
                     HttpError::InvalidRequest {

@@ -26,7 +26,7 @@ use crate::{Connection, Error, HttpError};
 /// Where a connection goes when its body has been read.
 pub(crate) struct Release {
     pub(crate) pool: Arc<ClientPool>,
-    pub(crate) key: String,
+    pub(crate) key: egress_core::RouteKey,
 }
 
 struct Reading {

@@ -16,13 +16,6 @@ pub(crate) enum Layer<S> {
     Tls(Box<TlsStream<S>>),
 }
 
-impl<S> Layer<S> {
-    /// Whether this layer is TLS.
-    pub(crate) fn is_tls(&self) -> bool {
-        matches!(self, Layer::Tls(_))
-    }
-}
-
 impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for Layer<S> {
     fn poll_read(
         self: Pin<&mut Self>,

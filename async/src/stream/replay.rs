@@ -25,11 +25,6 @@ impl<S> Replay<S> {
             inner,
         }
     }
-
-    /// The stream underneath.
-    pub(crate) fn inner(&self) -> &S {
-        &self.inner
-    }
 }
 
 impl<S: AsyncRead + Unpin> AsyncRead for Replay<S> {

@@ -37,6 +37,7 @@ pub use proxy::{ProxySlot, RouterProxy};
 
 use alloc::string::{String, ToString};
 use core::fmt;
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::env::{EnvValue, ProxyEnv};
 use crate::failure::Failure;
@@ -86,12 +87,27 @@ impl fmt::Debug for Setting {
 }
 
 /// The proxy configuration, parsed once; see the module doc.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Router {
     http: Option<RouterProxy>,
     https: Option<RouterProxy>,
     no_proxy: CompiledNoProxy,
     no_proxy_source: Option<String>,
+    /// How many decisions were made: frontends promise one per connection, and tests check.
+    decisions: AtomicUsize,
+}
+
+impl Clone for Router {
+    /// A router with the same configuration; its decision count starts at zero.
+    fn clone(&self) -> Self {
+        Self {
+            http: self.http.clone(),
+            https: self.https.clone(),
+            no_proxy: self.no_proxy.clone(),
+            no_proxy_source: self.no_proxy_source.clone(),
+            decisions: AtomicUsize::new(0),
+        }
+    }
 }
 
 /// How to reach one target, decided by [`Router::route`].
@@ -116,6 +132,7 @@ impl Router {
             https: None,
             no_proxy: CompiledNoProxy::parse(""),
             no_proxy_source: None,
+            decisions: AtomicUsize::new(0),
         }
     }
 
@@ -163,6 +180,7 @@ impl Router {
             https,
             no_proxy,
             no_proxy_source,
+            decisions: AtomicUsize::new(0),
         })
     }
 
@@ -179,6 +197,7 @@ impl Router {
 
     /// Decides how to reach `target`. Never fails, never allocates, never resolves.
     pub fn route(&self, target: &Target<'_>) -> Decision<'_> {
+        self.decisions.fetch_add(1, Ordering::Relaxed);
         let (configured, kind) = match target.scheme {
             Scheme::Http => (self.http.as_ref(), RouteKind::Forward),
             Scheme::Https => (self.https.as_ref(), RouteKind::Tunnel),
@@ -203,6 +222,12 @@ impl Router {
             },
             key: RouteKey::new(kind, Some((proxy.slot(), proxy.has_credentials())), target),
         }
+    }
+
+    /// How many times [`Router::route`] has decided a route (a frontend decides once per
+    /// new connection, and never for a pooled one).
+    pub fn decisions_made(&self) -> usize {
+        self.decisions.load(Ordering::Relaxed)
     }
 
     /// The proxy for `http://` targets.

@@ -16,6 +16,8 @@ use crate::host::{Host, HostError};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TargetError {
+    /// The text is not an absolute URL at all.
+    NotAUrl,
     /// The URL's scheme is neither `http` nor `https`.
     UnsupportedScheme,
     /// The URL has no host.
@@ -32,6 +34,7 @@ pub enum TargetError {
 impl fmt::Display for TargetError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            Self::NotAUrl => f.write_str("not an absolute URL; write scheme://host[:port]/path"),
             Self::UnsupportedScheme => f.write_str("only http:// and https:// URLs are supported"),
             Self::MissingHost => f.write_str("the URL has no host"),
             Self::Host(error) => write!(f, "invalid host: {error}"),

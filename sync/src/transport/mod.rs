@@ -1,13 +1,11 @@
-//! ureq `Transport`s built by egress's connector: a socket transport (plain TCP, or TLS to
-//! an `https://` proxy, optionally rewriting requests for a forward proxy) and a TLS
-//! transport to the target over any other transport.
+//! The ureq `Transport` built by egress's connector over a [`SocketStream`] (TCP, TLS to an
+//! `https://` proxy, replayed tunnel bytes, TLS to an `https://` target), rewriting requests
+//! for a forward proxy when the route is one, and the connection's clock.
 
+mod clock;
 mod socket;
 mod socket_stream;
-mod target_tls;
-mod timeout;
 
+pub(crate) use clock::{Clock, is_timeout};
 pub(crate) use socket::SocketTransport;
 pub(crate) use socket_stream::SocketStream;
-pub(crate) use target_tls::wrap_target_tls;
-pub(crate) use timeout::{Deadline, is_timeout};

@@ -1,16 +1,21 @@
-//! The transport over a socket egress opened itself: to a proxy (plain or TLS) or directly to
-//! a target. For a forward route it runs egress-core's forward rewriter on everything ureq
-//! writes, so requests leave in absolute form with `Proxy-Authorization`.
+//! The transport over the stream egress established: to a proxy (plain or TLS), through a
+//! tunnel, or directly to a target, with TLS to an `https://` target on top. For a forward
+//! route it runs egress-core's forward rewriter on everything ureq writes, so requests leave
+//! in absolute form with `Proxy-Authorization`, and egress-core's [`ForwardWatch`] on what
+//! comes back, so a forward proxy that closes or stays silent before its response head is a
+//! proxy failure within the handshake timeout.
 
 use std::fmt;
 use std::io::{self, Read, Write};
 use std::time::Duration;
 
+use egress_core::establish::ForwardWatch;
+use egress_core::failure::PeerError;
 use egress_core::forward::ForwardRewriter;
 use ureq::unversioned::transport::{Buffers, LazyBuffers, NextTimeout, Transport};
 
-use super::SocketStream;
-use super::is_timeout;
+use super::{Clock, SocketStream, is_timeout};
+use crate::Error;
 
 /// Bytes handed to the socket per rewriter call; a request head nearly always fits once.
 const REWRITE_CHUNK: usize = 16 * 1024;
@@ -20,10 +25,11 @@ pub(crate) struct SocketTransport {
     stream: SocketStream,
     buffers: LazyBuffers,
     rewriter: Option<Box<ForwardRewriter>>,
+    /// The forward proxy's answer to each request, watched (forward routes only).
+    watch: Option<(ForwardWatch, Clock)>,
     scratch: Vec<u8>,
-    /// Tunnel bytes that arrived with the proxy's answer to CONNECT and wait in the input
-    /// buffer: the first `await_input` must report them instead of blocking on the socket.
-    preloaded: bool,
+    /// TLS to the target is the outermost layer.
+    target_tls: bool,
     /// The socket timeouts last set, so unchanged ones cost no system call per read/write.
     read_timeout: Option<Option<Duration>>,
     write_timeout: Option<Option<Duration>>,
@@ -38,35 +44,70 @@ enum Direction {
 
 impl SocketTransport {
     /// A transport over `stream` with ureq's buffer sizes.
-    pub(crate) fn new(stream: SocketStream, config: &ureq::config::Config) -> Self {
+    pub(crate) fn new(
+        stream: SocketStream,
+        target_tls: bool,
+        config: &ureq::config::Config,
+    ) -> Self {
         Self {
             stream,
             buffers: LazyBuffers::new(config.input_buffer_size(), config.output_buffer_size()),
             rewriter: None,
+            watch: None,
             scratch: Vec::new(),
-            preloaded: false,
+            target_tls,
             read_timeout: None,
             write_timeout: None,
         }
     }
 
-    /// Rewrites every request for a forward proxy.
-    pub(crate) fn with_rewriter(mut self, rewriter: ForwardRewriter) -> Self {
+    /// Rewrites every request for a forward proxy and watches the proxy's answers.
+    pub(crate) fn forwarding(
+        mut self,
+        rewriter: ForwardRewriter,
+        watch: ForwardWatch,
+        clock: Clock,
+    ) -> Self {
         self.rewriter = Some(Box::new(rewriter));
+        self.watch = Some((watch, clock));
         self.scratch = vec![0; REWRITE_CHUNK];
         self
     }
 
-    /// Puts bytes that already arrived (the tunnel's leftover) in front of the socket's.
-    pub(crate) fn preload(&mut self, bytes: &[u8]) {
-        if bytes.is_empty() {
-            return;
+    /// ureq's read timeout, shortened to the forward proxy's response deadline.
+    fn read_timeout(&self, timeout: NextTimeout) -> (NextTimeout, bool) {
+        let Some(left) = self
+            .watch
+            .as_ref()
+            .and_then(|(watch, clock)| clock.left(watch.deadline()))
+        else {
+            return (timeout, false);
+        };
+        match timeout.not_zero() {
+            Some(ureq_left) if *ureq_left <= left => (timeout, false),
+            _ => (
+                NextTimeout {
+                    after: left.into(),
+                    ..timeout
+                },
+                true,
+            ),
         }
-        let room = self.buffers.input_append_buf();
-        let n = bytes.len().min(room.len());
-        room[..n].copy_from_slice(&bytes[..n]);
-        self.buffers.input_appended(n);
-        self.preloaded = true;
+    }
+
+    /// A read or write error or end of stream, as the forward proxy's failure when a
+    /// request waits for its answer; `None` otherwise.
+    fn forward_failure(&mut self, error: io::Error) -> Result<io::Error, ureq::Error> {
+        let Some((watch, _)) = self.watch.as_mut() else {
+            return Ok(error);
+        };
+        match watch.on_error(PeerError::from(error)) {
+            Ok(failure) => Err(Error::Failure(failure).into_ureq()),
+            Err(back) => Ok(back
+                .into_inner()
+                .downcast::<io::Error>()
+                .map_or_else(io::Error::other, |io| *io)),
+        }
     }
 
     fn apply_timeout(
@@ -129,32 +170,68 @@ impl Transport for SocketTransport {
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
         let timeout = timeout.for_write();
         self.apply_timeout(timeout, Direction::Write)?;
-        self.write_rewritten(amount)
+        if let Some((watch, clock)) = self.watch.as_mut() {
+            watch.request_sent(clock.now());
+        }
+        match self
+            .write_rewritten(amount)
             .and_then(|()| self.stream.flush())
-            .map_err(|e| map_io(e, timeout))
+        {
+            Ok(()) => Ok(()),
+            Err(e) if is_timeout(&e) => Err(ureq::Error::Timeout(timeout.reason)),
+            Err(e) => Err(map_io(self.forward_failure(e)?, timeout)),
+        }
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
-        if std::mem::take(&mut self.preloaded) && !self.buffers.input().is_empty() {
-            return Ok(true);
-        }
-        let timeout = timeout.for_read();
+        let (timeout, forward_deadline) = self.read_timeout(timeout.for_read());
         self.apply_timeout(timeout, Direction::Read)?;
         let room = self.buffers.input_append_buf();
-        let n = loop {
+        let read = loop {
             match self.stream.read(room) {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                other => break other.map_err(|e| map_io(e, timeout))?,
+                // A peer that closes without close_notify ends the stream like a plain close
+                // would; ureq decides from its framing whether the body was complete.
+                Err(e) if self.target_tls && e.kind() == io::ErrorKind::UnexpectedEof => {
+                    break Ok(0);
+                }
+                other => break other,
             }
         };
+        let n = match read {
+            Ok(0) => {
+                let closed = io::Error::new(io::ErrorKind::UnexpectedEof, "end of stream");
+                self.forward_failure(closed)?;
+                0
+            }
+            Ok(n) => n,
+            Err(e) if is_timeout(&e) && forward_deadline => {
+                let failure = self.watch.as_mut().and_then(|(watch, clock)| {
+                    watch.on_timeout(clock.now().max(watch.deadline().unwrap_or_default()))
+                });
+                return Err(match failure {
+                    Some(failure) => Error::Failure(failure).into_ureq(),
+                    None => ureq::Error::Timeout(timeout.reason),
+                });
+            }
+            Err(e) if is_timeout(&e) => return Err(ureq::Error::Timeout(timeout.reason)),
+            Err(e) => return Err(map_io(self.forward_failure(e)?, timeout)),
+        };
+        if let Some((watch, _)) = self.watch.as_mut() {
+            watch.response_bytes(n);
+        }
         self.buffers.input_appended(n);
         Ok(n > 0)
+    }
+
+    fn is_tls(&self) -> bool {
+        self.target_tls
     }
 
     fn is_open(&mut self) -> bool {
         // A rewriter stopped mid-request (e.g. a body ureq skipped) has lost the request
         // framing: the connection must not carry another request.
-        if self.rewriter.as_ref().is_some_and(|r| !r.is_idle()) {
+        if self.rewriter.as_ref().is_some_and(|r| !r.is_idle()) || self.stream.has_buffered() {
             return false;
         }
         let tcp = self.stream.tcp();
@@ -172,7 +249,7 @@ impl fmt::Debug for SocketTransport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SocketTransport")
             .field("peer", &self.stream.tcp().peer_addr().ok())
-            .field("tls_to_proxy", &matches!(self.stream, SocketStream::Tls(_)))
+            .field("tls_to_target", &self.target_tls)
             .field("forward_rewriting", &self.rewriter.is_some())
             .finish()
     }

@@ -77,7 +77,7 @@ pub fn alert_after_200_proxy() -> (SocketAddr, JoinHandle<Vec<u8>>) {
 
 /// Asserts that a TLS failure (`source`, shown) was caused by the peer's handshake_failure
 /// alert: proof that the bytes after the `200` reached the TLS layer.
-pub fn assert_shows_alert(source: &std::io::Error) {
+pub fn assert_shows_alert(source: &egress_core::failure::PeerError) {
     let shown = format!("{source} {source:?}");
     assert!(
         shown.contains("HandshakeFailure") || shown.contains("handshake failure"),

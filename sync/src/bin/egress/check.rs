@@ -170,7 +170,9 @@ fn explain(error: &Error) -> Failure {
     if let Some(reason) = diagnose::tls_reason(error) {
         println!("  verifier's reason: {reason}");
     }
-    println!("  what to do: {}", diagnose::advice(error));
+    if let Some(advice) = diagnose::advice(error) {
+        println!("  what to do: {advice}");
+    }
     let _ = io::Write::flush(&mut io::stdout());
     Failure::from_error_quiet(error)
 }

@@ -12,7 +12,9 @@
 use std::fmt;
 use std::process::ExitCode;
 
-use egress_sync::{Error, Phase};
+use egress_sync::{Error, FailureKind};
+
+use crate::diagnose;
 
 /// Why the tool stopped, as an exit code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,18 +34,11 @@ pub(crate) enum Exit {
 impl Exit {
     /// The exit code for an egress error.
     pub(crate) fn of(error: &Error) -> Exit {
-        match error {
-            Error::InvalidConfig { .. } => Exit::Config,
-            e if e.is_proxy_failure() => Exit::Proxy,
-            Error::Timeout {
-                phase: Phase::ResolveTarget | Phase::ConnectTarget | Phase::TargetTls,
-            }
-            | Error::TargetUnreachable { .. }
-            | Error::TargetTls { .. }
-            | Error::Blocked { .. }
-            | Error::Timeout { .. }
-            | Error::Http(_) => Exit::Target,
-            _ => Exit::Other,
+        match error.kind() {
+            Some(FailureKind::InvalidConfig) => Exit::Config,
+            Some(FailureKind::InvalidTarget) => Exit::Usage,
+            _ if error.is_proxy_failure() => Exit::Proxy,
+            _ => Exit::Target,
         }
     }
 
@@ -80,8 +75,14 @@ impl Failure {
 }
 
 impl From<Error> for Failure {
+    /// The library's message with its causes, and the tool's own advice when a flag helps.
     fn from(error: Error) -> Self {
-        Failure::new(Exit::of(&error), error.to_string())
+        let mut message = diagnose::summary(&error);
+        if let Some(advice) = diagnose::advice(&error) {
+            message.push_str("; ");
+            message.push_str(&advice);
+        }
+        Failure::new(Exit::of(&error), message)
     }
 }
 

@@ -94,10 +94,12 @@ pub(crate) fn send(
 
 /// An unroutable URL is the caller's mistake: usage, not configuration.
 pub(crate) fn usage(error: Error) -> Failure {
-    match error {
-        Error::InvalidConfig { message } => Failure::new(Exit::Usage, message),
-        other => other.into(),
+    let usage = matches!(error.kind(), Some(egress_sync::FailureKind::InvalidTarget));
+    let mut failure = Failure::from(error);
+    if usage {
+        failure.exit = Exit::Usage;
     }
+    failure
 }
 
 fn wants_progress(length: Option<u64>) -> bool {

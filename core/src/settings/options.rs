@@ -5,38 +5,22 @@
 
 use alloc::borrow::ToOwned;
 use alloc::format;
-use alloc::string::String;
-use core::time::Duration;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
 
-use super::{InvalidConfig, Setting, Settings, Timeouts};
+use super::Settings;
 use crate::blocklist::IpBlocklist;
-use crate::env::{EnvValue, OwnedProxyEnv};
-use crate::no_proxy::CompiledNoProxy;
-use crate::tls::{TlsTrust, TlsTrustError};
+use crate::env::OwnedProxyEnv;
+use crate::establish::Timeouts;
+use crate::failure::Failure;
+use crate::router::{Router, Setting};
+use crate::tls::TlsTrust;
 
-/// Default limit for TCP connect to a proxy or a direct target.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
-/// Default limit for the proxy's answer to CONNECT.
-pub const DEFAULT_PROXY_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
-/// Default limit for each TLS handshake (with the proxy, with the target).
-pub const DEFAULT_TLS_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default `User-Agent`: `egress/` and the version (all egress crates share one).
 pub const DEFAULT_USER_AGENT: &str = concat!("egress/", env!("CARGO_PKG_VERSION"));
 
 /// The options shared by the frontends' builders. The default: no proxy, no blocklist,
-/// webpki-roots only, the `DEFAULT_*` timeouts and [`DEFAULT_USER_AGENT`].
-///
-/// ```
-/// use egress_core::frontend::Options;
-///
-/// let mut options = Options::default();
-/// options.set_https_proxy("http://proxy.corp:3128");
-/// options.set_no_proxy("localhost, 10.0.0.0/8");
-/// let settings = options.build_settings("client")?;
-/// let config = settings.proxy_config()?;
-/// assert!(config.https_proxy().is_some());
-/// # Ok::<(), egress_core::frontend::InvalidConfig>(())
-/// ```
+/// webpki-roots only, [`Timeouts::default`] and [`DEFAULT_USER_AGENT`].
 #[derive(Debug, Clone)]
 pub struct Options {
     http_proxy: Option<Setting>,
@@ -49,6 +33,7 @@ pub struct Options {
     /// The phase limits; the builders set them field by field.
     pub timeouts: Timeouts,
     user_agent: Option<String>,
+    warnings: Vec<String>,
 }
 
 impl Default for Options {
@@ -61,32 +46,30 @@ impl Default for Options {
             blocklist: IpBlocklist::new(),
             proxy_trust: TlsTrust::new(),
             target_trust: TlsTrust::new(),
-            timeouts: Timeouts {
-                connect: Some(DEFAULT_CONNECT_TIMEOUT),
-                proxy_handshake: Some(DEFAULT_PROXY_HANDSHAKE_TIMEOUT),
-                tls: Some(DEFAULT_TLS_TIMEOUT),
-            },
+            timeouts: Timeouts::default(),
             user_agent: Some(DEFAULT_USER_AGENT.to_owned()),
+            warnings: Vec::new(),
         }
     }
 }
 
 impl Options {
     /// The proxy variables of an already-read environment, other options at their
-    /// defaults. Warns when an `HTTP_PROXY` was ignored because of CGI (httpoxy).
+    /// defaults. An `HTTP_PROXY` ignored because of CGI (httpoxy) becomes a warning.
     pub fn from_proxy_env(env: &OwnedProxyEnv) -> Self {
         let env = env.borrowed();
+        let mut warnings = Vec::new();
         if let Some(ignored) = env.ignored_cgi_http_proxy {
-            log::warn!(
-                "egress: ignoring {} because REQUEST_METHOD is set (CGI, httpoxy)",
+            warnings.push(format!(
+                "ignoring {} because REQUEST_METHOD is set (CGI, httpoxy)",
                 ignored.name
-            );
+            ));
         }
-        let own = |value: Option<EnvValue<'_>>| value.map(|v| Setting::new(v.name, v.value));
         Self {
-            http_proxy: own(env.http_proxy),
-            https_proxy: own(env.https_proxy),
-            no_proxy: own(env.no_proxy),
+            http_proxy: Setting::from_env_value(env.http_proxy),
+            https_proxy: Setting::from_env_value(env.https_proxy),
+            no_proxy: Setting::from_env_value(env.no_proxy),
+            warnings,
             ..Self::default()
         }
     }
@@ -101,12 +84,12 @@ impl Options {
         self.https_proxy = Some(Setting::from_code(url));
     }
 
-    /// The bypass list, set in code.
+    /// The bypass list, set in code (replacing one from the environment).
     pub fn set_no_proxy(&mut self, list: &str) {
         self.no_proxy = Some(Setting::from_code(list));
     }
 
-    /// Whether an invalid `no_proxy` entry fails the build instead of being logged.
+    /// Whether an invalid `no_proxy` entry fails the build instead of being a warning.
     pub fn set_strict_no_proxy(&mut self, strict: bool) {
         self.strict_no_proxy = strict;
     }
@@ -117,12 +100,12 @@ impl Options {
     }
 
     /// Trusts the CA certificates in `pem` for `https://` proxies.
-    pub fn add_proxy_ca_pem(&mut self, pem: &[u8]) -> Result<(), InvalidConfig> {
+    pub fn add_proxy_ca_pem(&mut self, pem: &[u8]) -> Result<(), Failure> {
         add_pem(&mut self.proxy_trust, pem, "proxy CA certificate")
     }
 
     /// Trusts the CA certificates in `pem` for `https://` targets.
-    pub fn add_ca_pem(&mut self, pem: &[u8]) -> Result<(), InvalidConfig> {
+    pub fn add_ca_pem(&mut self, pem: &[u8]) -> Result<(), Failure> {
         add_pem(&mut self.target_trust, pem, "CA certificate")
     }
 
@@ -137,42 +120,47 @@ impl Options {
         self.user_agent = agent.map(str::to_owned);
     }
 
-    /// Builds the TLS configurations, compiles `no_proxy` and validates the proxy settings
-    /// (strictly when asked), logging ignored `no_proxy` entries. `built` names what is
-    /// being built (`agent`, `connector`) in the warning logged when verification is off.
-    pub fn build_settings(self, built: &str) -> Result<Settings, InvalidConfig> {
-        let trust_error = |e: TlsTrustError| InvalidConfig {
-            message: format!("TLS configuration: {e}"),
-        };
+    /// Builds the router and the TLS configurations. `built` names what is being built
+    /// (`agent`, `connector`) in the warning given when verification is off.
+    pub fn build(self, built: &str) -> Result<Settings, Failure> {
+        let mut warnings = self.warnings;
         if self.proxy_trust.is_insecure() || self.target_trust.is_insecure() {
-            log::warn!(
-                "egress: TLS certificate verification is OFF for this {built} \
+            warnings.push(format!(
+                "TLS certificate verification is OFF for this {built} \
                  (danger_accept_invalid_certs_for_testing); never use this in production"
-            );
+            ));
         }
-        let compiled_no_proxy =
-            CompiledNoProxy::parse(self.no_proxy.as_ref().map_or("", |s| &s.value));
-        let settings = Settings {
-            http_proxy: self.http_proxy,
-            https_proxy: self.https_proxy,
-            no_proxy: self.no_proxy,
-            compiled_no_proxy,
+        let router = Router::new(
+            self.http_proxy,
+            self.https_proxy,
+            self.no_proxy,
+            self.strict_no_proxy,
+        )?;
+        for diagnostic in router.no_proxy_diagnostics() {
+            warnings.push(format!("no_proxy entry ignored: {diagnostic}"));
+        }
+        let trust_error = |e: crate::tls::TlsTrustError| Failure::InvalidConfig {
+            variable: String::from("TLS configuration"),
+            problem: e.to_string(),
+        };
+        Ok(Settings {
+            router,
             blocklist: self.blocklist,
             proxy_tls: self.proxy_trust.client_config().map_err(trust_error)?,
             target_tls: self.target_trust.client_config().map_err(trust_error)?,
             timeouts: self.timeouts,
             user_agent: self.user_agent,
-        };
-        settings.validate(self.strict_no_proxy)?;
-        Ok(settings)
+            warnings,
+        })
     }
 }
 
-fn add_pem(trust: &mut TlsTrust, pem: &[u8], what: &str) -> Result<(), InvalidConfig> {
+fn add_pem(trust: &mut TlsTrust, pem: &[u8], what: &str) -> Result<(), Failure> {
     match trust.add_pem(pem) {
         Ok(_) => Ok(()),
-        Err(e) => Err(InvalidConfig {
-            message: format!("{what}: {e}"),
+        Err(e) => Err(Failure::InvalidConfig {
+            variable: what.to_string(),
+            problem: e.to_string(),
         }),
     }
 }

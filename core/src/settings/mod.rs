@@ -1,0 +1,105 @@
+//! What a frontend's builder collects and what a built client consults (feature `tls`).
+//!
+//! This is not protocol code and does no I/O and no logging: it holds the options both
+//! frontends' builders offer, with their defaults ([`Options`]), and turns them once into
+//! [`Settings`]: the [`Router`] (proxies parsed once, `no_proxy` compiled once), the IP
+//! blocklist, the rustls client configurations for proxies and targets, the phase timeouts,
+//! the `User-Agent`, and the warnings the frontend must log (ignored `no_proxy` entries,
+//! an `HTTP_PROXY` ignored under CGI, certificate verification turned off). It needs `std`
+//! only because rustls' `ClientConfig` does.
+//!
+//! ```
+//! use egress_core::settings::Options;
+//! use egress_core::{RouteKind, Target};
+//!
+//! let mut options = Options::default();
+//! options.set_https_proxy("http://proxy.corp:3128");
+//! options.set_no_proxy("localhost, 10.0.0.0/8, 10.0.0.0/33");
+//! let settings = options.build("client")?;
+//! let target = Target::from_authority("https", "matrix.org")?;
+//! assert_eq!(settings.router().route(&target).kind, RouteKind::Tunnel);
+//! assert_eq!(settings.warnings().len(), 1, "the /33 entry is reported");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod options;
+
+pub use options::{DEFAULT_USER_AGENT, Options};
+
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::fmt;
+
+use rustls::ClientConfig;
+
+use crate::blocklist::IpBlocklist;
+use crate::establish::{self, Timeouts};
+use crate::router::Router;
+
+/// Everything a built client consults for every connection; see the module doc.
+pub struct Settings {
+    router: Router,
+    blocklist: IpBlocklist,
+    proxy_tls: Arc<ClientConfig>,
+    target_tls: Arc<ClientConfig>,
+    timeouts: Timeouts,
+    user_agent: Option<String>,
+    warnings: Vec<String>,
+}
+
+impl Settings {
+    /// The router: proxies and `no_proxy`, parsed once.
+    pub fn router(&self) -> &Router {
+        &self.router
+    }
+
+    /// The IP blocklist for direct connections.
+    pub fn blocklist(&self) -> &IpBlocklist {
+        &self.blocklist
+    }
+
+    /// TLS configuration for `https://` proxies.
+    pub fn proxy_tls(&self) -> &Arc<ClientConfig> {
+        &self.proxy_tls
+    }
+
+    /// TLS configuration for `https://` targets.
+    pub fn target_tls(&self) -> &Arc<ClientConfig> {
+        &self.target_tls
+    }
+
+    /// The phase timeouts.
+    pub fn timeouts(&self) -> Timeouts {
+        self.timeouts
+    }
+
+    /// The `User-Agent` for CONNECT and requests, if any.
+    pub fn user_agent(&self) -> Option<&str> {
+        self.user_agent.as_deref()
+    }
+
+    /// What the frontend should log as warnings once, after building.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// The options of the connection machine for one connection.
+    pub fn establish_options(&self) -> establish::Options<'_> {
+        establish::Options {
+            timeouts: self.timeouts,
+            blocklist: (!self.blocklist.is_empty()).then_some(&self.blocklist),
+            user_agent: self.user_agent.as_deref(),
+        }
+    }
+}
+
+/// Shows the router (proxies without credentials) and the timeouts.
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("router", &self.router)
+            .field("timeouts", &self.timeouts)
+            .finish_non_exhaustive()
+    }
+}
