@@ -243,6 +243,13 @@ async fn a_proxy_that_never_answers_hits_the_handshake_timeout(rt: Runtime) {
         Connector::builder().https_proxy(&proxy.url()),
         rt,
     ));
+    // This client pools what it finishes (an http:// request goes direct: it has only an
+    // https proxy), so the count after the timeout observes whether the timed-out
+    // connection was pooled.
+    let plain = Origin::http();
+    let direct = get_text(&client, &plain.url("/hello")).await;
+    assert_eq!(direct.unwrap_or_else(|e| panic!("{e}")), HELLO_BODY);
+    assert_eq!(client.idle_connections(), 1, "a finished request is pooled");
     let started = Instant::now();
     let error = get_text(&client, "https://example.com/").await.err();
     assert!(
@@ -259,7 +266,11 @@ async fn a_proxy_that_never_answers_hits_the_handshake_timeout(rt: Runtime) {
         took >= Duration::from_millis(450) && took < Duration::from_secs(3),
         "{took:?}"
     );
-    assert_eq!(client.idle_connections(), 0);
+    assert_eq!(
+        client.idle_connections(),
+        1,
+        "only the finished direct connection is idle; the timed-out one was not pooled"
+    );
 }
 
 async fn an_unreachable_proxy_is_the_unreachable_kind(rt: Runtime) {

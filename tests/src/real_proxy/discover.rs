@@ -1,12 +1,23 @@
 //! Finding the real proxy binaries, and the CI-aware skip rule: outside CI a missing proxy
-//! skips the test with one line on stderr; when `CI` is set it fails the test, so a CI run
-//! can never pass by silently testing nothing.
+//! skips the test; when `CI` is set it fails the test, so a CI run can never pass by silently
+//! testing nothing.
+//!
+//! A skipped test still shows as `ok` in libtest's output, so each skip is also recorded: when
+//! [`SKIP_LOG_ENV`] names a file (`scripts/test-all` sets it), one [`SkipRecord`] line is
+//! appended to it and the script reports the skips at the end of the run. Without the
+//! variable the skip is one line on stderr (visible with `--nocapture`).
 
 use std::env;
+use std::ffi::OsString;
+use std::fs::OpenOptions;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// The command that installs every real proxy the suite uses.
 pub const INSTALL_HINT: &str = "apt-get install -y squid-openssl tinyproxy";
+
+/// Names the file a skipped test appends its [`SkipRecord`] line to.
+pub const SKIP_LOG_ENV: &str = "EGRESS_SKIP_LOG";
 
 /// A real proxy program the suite can start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +37,15 @@ impl RealProxy {
         }
     }
 
+    /// The variable that overrides where the binary is: when set (non-empty), it is the
+    /// only place looked at, so pointing it at a missing file makes the proxy "not installed".
+    pub fn override_var(self) -> &'static str {
+        match self {
+            Self::Squid => "EGRESS_SQUID_BIN",
+            Self::Tinyproxy => "EGRESS_TINYPROXY_BIN",
+        }
+    }
+
     /// Where Debian installs it; searched before `PATH`, which often lacks `/usr/sbin`.
     fn usual_path(self) -> &'static str {
         match self {
@@ -34,8 +54,18 @@ impl RealProxy {
         }
     }
 
-    /// Finds the binary: the Debian location first, then every `PATH` entry.
+    /// The override variable's value, when set and non-empty.
+    fn overridden(self) -> Option<OsString> {
+        env::var_os(self.override_var()).filter(|v| !v.is_empty())
+    }
+
+    /// Finds the binary: the override variable alone when set, else the Debian location,
+    /// then every `PATH` entry.
     pub fn find(self) -> Option<PathBuf> {
+        if let Some(path) = self.overridden() {
+            let path = PathBuf::from(path);
+            return is_executable(&path).then_some(path);
+        }
         let usual = Path::new(self.usual_path());
         if is_executable(usual) {
             return Some(usual.to_path_buf());
@@ -88,18 +118,114 @@ pub fn in_ci() -> bool {
     env::var_os("CI").is_some_and(|v| !v.is_empty())
 }
 
-/// The path of `proxy`, or `None` after printing one skip line to stderr.
+/// The path of `proxy`, or `None` after recording the skip: one [`SkipRecord`] line appended
+/// to the file named by [`SKIP_LOG_ENV`] when it is set, one line on stderr always.
 ///
 /// # Panics
-/// When `CI` is set and the binary is missing: CI must run the real-proxy tests.
+/// When `CI` is set and the binary is missing: CI must run the real-proxy tests. When the
+/// skip log is asked for but cannot be written: the skip would go unreported.
 pub fn require_or_skip(proxy: RealProxy) -> Option<PathBuf> {
     match availability(proxy, proxy.find(), in_ci()) {
         Availability::Run(path) => Some(path),
         Availability::Skip(notice) => {
             eprintln!("{notice}");
+            if let Some(log) = env::var_os(SKIP_LOG_ENV).filter(|v| !v.is_empty()) {
+                let reason = match proxy.overridden() {
+                    Some(path) => format!(
+                        "not installed ({}={})",
+                        proxy.override_var(),
+                        Path::new(&path).display()
+                    ),
+                    None => "not installed".to_owned(),
+                };
+                let record = SkipRecord::for_current_test(proxy, &reason);
+                append_record(Path::new(&log), &record).unwrap_or_else(|e| {
+                    panic!(
+                        "cannot record the skip in {}: {e}",
+                        Path::new(&log).display()
+                    )
+                });
+            }
             None
         }
         Availability::Fail(message) => panic!("{message}"),
+    }
+}
+
+/// One skipped test, as `scripts/test-all` reads it from the skip log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkipRecord {
+    /// The test binary, e.g. `real_proxy_sync` (Cargo's hash suffix removed).
+    pub suite: String,
+    /// The test's name as libtest reports it, e.g. `squid_stops_by_pid_on_drop`.
+    pub test: String,
+    /// The proxy it needed.
+    pub proxy: RealProxy,
+    /// Why it was skipped, e.g. `not installed`.
+    pub reason: String,
+}
+
+impl SkipRecord {
+    /// A record for the running test: the suite from the executable's name, the test from
+    /// the thread's name (libtest names each test's thread after the test).
+    pub fn for_current_test(proxy: RealProxy, reason: &str) -> Self {
+        let exe = env::current_exe().unwrap_or_default();
+        Self {
+            suite: suite_name(&exe),
+            test: test_name(std::thread::current().name()),
+            proxy,
+            reason: reason.to_owned(),
+        }
+    }
+
+    /// The log line: `suite<TAB>test<TAB>proxy<TAB>reason<LF>`. Tabs and line breaks inside
+    /// a field become spaces, so one record is always exactly one line of four fields.
+    pub fn line(&self) -> String {
+        let clean = |s: &str| s.replace(['\t', '\n', '\r'], " ");
+        format!(
+            "{}\t{}\t{}\t{}\n",
+            clean(&self.suite),
+            clean(&self.test),
+            self.proxy.binary_name(),
+            clean(&self.reason)
+        )
+    }
+}
+
+/// Appends `record`'s line to `log` (created if missing) in one write, so the lines of tests
+/// running in parallel do not interleave.
+pub fn append_record(log: &Path, record: &SkipRecord) -> std::io::Result<()> {
+    OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)?
+        .write_all(record.line().as_bytes())
+}
+
+/// The test binary's name without Cargo's `-<16 hex digits>` suffix.
+fn suite_name(exe: &Path) -> String {
+    let stem = exe.file_stem().map_or_else(
+        || "unknown-suite".to_owned(),
+        |s| s.to_string_lossy().into_owned(),
+    );
+    match stem.rsplit_once('-') {
+        Some((name, hash))
+            if !name.is_empty()
+                && hash.len() == 16
+                && hash.bytes().all(|b| b.is_ascii_hexdigit()) =>
+        {
+            name.to_owned()
+        }
+        _ => stem,
+    }
+}
+
+/// The test's name from its thread's name; libtest never runs a test on `main`, but a test
+/// that calls the harness from a thread of its own gets a placeholder, not a wrong name.
+fn test_name(thread: Option<&str>) -> String {
+    match thread {
+        Some(name) if name != "main" => name.to_owned(),
+        _ => "<unnamed test thread>".to_owned(),
     }
 }
 
@@ -147,6 +273,68 @@ mod tests {
             "{message}"
         );
         assert!(message.contains(INSTALL_HINT), "{message}");
+    }
+
+    #[test]
+    fn skip_record_is_one_line_of_four_tab_separated_fields() {
+        let record = SkipRecord {
+            suite: "real_proxy_sync".to_owned(),
+            test: "squid_stops_by_pid_on_drop".to_owned(),
+            proxy: RealProxy::Tinyproxy,
+            reason: "not installed".to_owned(),
+        };
+        assert_eq!(
+            record.line(),
+            "real_proxy_sync\tsquid_stops_by_pid_on_drop\ttinyproxy\tnot installed\n"
+        );
+        // A separator inside a field must not add a field or a line.
+        let odd = SkipRecord {
+            test: "a\tb".to_owned(),
+            reason: "x\ny\r".to_owned(),
+            ..record
+        };
+        assert_eq!(odd.line(), "real_proxy_sync\ta b\ttinyproxy\tx y \n");
+    }
+
+    #[test]
+    fn append_record_adds_a_line_per_skip_and_keeps_earlier_ones() {
+        let dir = super::super::WorkDir::create("skiplog").expect("work dir");
+        let log = dir.path().join("skips.tsv");
+        let record = |test: &str| SkipRecord {
+            suite: "s".to_owned(),
+            test: test.to_owned(),
+            proxy: RealProxy::Squid,
+            reason: "not installed".to_owned(),
+        };
+        append_record(&log, &record("one")).expect("first append creates the file");
+        append_record(&log, &record("two")).expect("second append");
+        let text = std::fs::read_to_string(&log).expect("read log");
+        assert_eq!(
+            text,
+            "s\tone\tsquid\tnot installed\ns\ttwo\tsquid\tnot installed\n"
+        );
+    }
+
+    #[test]
+    fn suite_is_the_test_binary_without_cargos_hash() {
+        let exe = Path::new("/t/debug/deps/real_proxy_sync-0123456789abcdef");
+        assert_eq!(suite_name(exe), "real_proxy_sync");
+        // Not a 16-hex-digit suffix: kept whole.
+        assert_eq!(suite_name(Path::new("/x/my-tool")), "my-tool");
+        assert_eq!(
+            suite_name(Path::new("/x/a-0123456789abcdeg")),
+            "a-0123456789abcdeg"
+        );
+    }
+
+    #[test]
+    fn test_name_is_the_thread_name_libtest_gives_the_test() {
+        assert_eq!(
+            test_name(std::thread::current().name()),
+            "real_proxy::discover::tests::test_name_is_the_thread_name_libtest_gives_the_test"
+        );
+        assert_eq!(test_name(Some("main")), "<unnamed test thread>");
+        assert_eq!(test_name(None), "<unnamed test thread>");
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! Real proxies for the test suite: squid and tinyproxy started by the harness on 127.0.0.1
 //! from generated config files in a private temp dir, and stopped by PID on drop.
 //!
-//! A test asks for a binary with [`require_or_skip`] (missing: skip with one line outside CI,
-//! fail when `CI` is set), starts a proxy, and talks to its ports:
+//! A test asks for a binary with [`require_or_skip`] (missing: skip outside CI, recorded in
+//! the [`SKIP_LOG_ENV`] file for `scripts/test-all`'s summary; fail when `CI` is set),
+//! starts a proxy, and talks to its ports:
 //!
 //! ```no_run
 //! use egress_tests::real_proxy::{BasicAuth, Squid, SquidOptions};
@@ -33,8 +34,8 @@ mod tls;
 mod workdir;
 
 pub use discover::{
-    Availability, INSTALL_HINT, RealProxy, availability, find_squid, find_tinyproxy, in_ci,
-    require_or_skip,
+    Availability, INSTALL_HINT, RealProxy, SKIP_LOG_ENV, SkipRecord, append_record, availability,
+    find_squid, find_tinyproxy, in_ci, require_or_skip,
 };
 pub use error::HarnessError;
 pub use htpasswd::htpasswd_line;
