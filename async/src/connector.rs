@@ -106,14 +106,7 @@ impl Connector {
     /// The route to `target`, decided once and logged.
     pub(crate) fn decide<'c>(&'c self, target: &Target<'_>) -> Decision<'c> {
         let decision = self.settings.shared.router().route(target);
-        log::debug!(
-            "egress: {}://{} -> {} {} ({})",
-            target.scheme,
-            target.authority(),
-            decision.kind.as_str(),
-            decision.proxy.map_or("-", |proxy| proxy.shown()),
-            decision.reason
-        );
+        log::debug!("egress: {}", decision.log_line(target));
         decision
     }
 

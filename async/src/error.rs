@@ -6,8 +6,8 @@
 
 use std::fmt;
 
+use egress_core::Phase;
 use egress_core::failure::Failure;
-use egress_core::{FailureKind, Phase};
 
 use crate::HttpError;
 
@@ -32,16 +32,7 @@ impl Error {
         }
     }
 
-    /// The failure's kind, unless this is an HTTP exchange error.
-    pub fn kind(&self) -> Option<FailureKind> {
-        self.failure().map(Failure::kind)
-    }
-
-    /// A stable short name of the kind, e.g. `proxy-auth-required` (`http` for exchange
-    /// errors), for logs and scripts.
-    pub fn kind_name(&self) -> &'static str {
-        self.kind().map_or("http", FailureKind::as_str)
-    }
+    egress_core::failure_accessors!();
 
     /// The phase the failure happened in, if known.
     pub fn phase(&self) -> Option<Phase> {
@@ -49,12 +40,6 @@ impl Error {
             Error::Failure(failure) => failure.phase(),
             Error::Http(_) => Some(Phase::Exchange),
         }
-    }
-
-    /// Whether the failure is the proxy's side (unreachable, TLS, auth, refusal, protocol,
-    /// a close, a timeout in a proxy phase).
-    pub fn is_proxy_failure(&self) -> bool {
-        self.failure().is_some_and(Failure::is_proxy_failure)
     }
 }
 

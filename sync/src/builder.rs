@@ -8,7 +8,6 @@ pub use egress_core::establish::{
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_PROXY_HANDSHAKE_TIMEOUT, DEFAULT_TLS_TIMEOUT,
 };
 use egress_core::settings::Options;
-use egress_core::{IpBlocklist, OwnedProxyEnv};
 
 use crate::Error;
 use crate::agent::Agent;
@@ -19,7 +18,7 @@ use crate::settings::Settings;
 /// Configures and builds an [`Agent`].
 ///
 /// The options shared with egress-async's `ConnectorBuilder` (proxies, blocklist, CAs,
-/// phase timeouts, `User-Agent`) live in egress-core's `frontend::Options`; the methods
+/// phase timeouts, `User-Agent`) live in egress-core's `settings::Options`; the methods
 /// here delegate to it, so both frontends default and validate alike.
 ///
 /// ```no_run
@@ -55,89 +54,7 @@ impl Default for AgentBuilder {
 }
 
 impl AgentBuilder {
-    /// Applies `set` to the shared options.
-    fn with(mut self, set: impl FnOnce(&mut Options)) -> Self {
-        set(&mut self.options);
-        self
-    }
-
-    /// No proxy at all, every connection direct (the IP blocklist still applies). For
-    /// traffic that must never use a proxy: Synapse's application services, identity
-    /// servers, worker-to-worker and Redis connections.
-    pub fn without_proxy() -> Self {
-        Self::default()
-    }
-
-    /// `http_proxy`, `https_proxy` and `no_proxy` from the process environment, with
-    /// Synapse's precedence (see `egress_core::env`).
-    pub fn from_env() -> Self {
-        Self::from_proxy_env(&OwnedProxyEnv::from_process())
-    }
-
-    /// The proxy variables from an already-read environment.
-    pub fn from_proxy_env(env: &OwnedProxyEnv) -> Self {
-        Self::default().with(|o| *o = Options::from_proxy_env(env))
-    }
-
-    /// The proxy for `http://` targets, `[http|https://][user:password@]host[:port]`.
-    pub fn http_proxy(self, url: &str) -> Self {
-        self.with(|o| o.set_http_proxy(url))
-    }
-
-    /// The proxy for `https://` targets (CONNECT tunnels).
-    pub fn https_proxy(self, url: &str) -> Self {
-        self.with(|o| o.set_https_proxy(url))
-    }
-
-    /// The bypass list: hosts, domains, IP addresses and CIDR ranges, `host:port`, or `*`.
-    pub fn no_proxy(self, list: &str) -> Self {
-        self.with(|o| o.set_no_proxy(list))
-    }
-
-    /// Makes an invalid `no_proxy` entry a build error instead of a logged warning.
-    pub fn strict_no_proxy(self, strict: bool) -> Self {
-        self.with(|o| o.set_strict_no_proxy(strict))
-    }
-
-    /// Blocks direct connections to these addresses (not connections through a proxy).
-    pub fn ip_blocklist(self, blocklist: IpBlocklist) -> Self {
-        self.with(|o| o.set_blocklist(blocklist))
-    }
-
-    /// Trusts the CA certificates in `pem` for `https://` proxies, besides webpki-roots.
-    pub fn add_proxy_ca_pem(mut self, pem: &[u8]) -> Result<Self, Error> {
-        self.options.add_proxy_ca_pem(pem)?;
-        Ok(self)
-    }
-
-    /// Trusts the CA certificates in `pem` for `https://` targets, besides webpki-roots.
-    pub fn add_ca_pem(mut self, pem: &[u8]) -> Result<Self, Error> {
-        self.options.add_ca_pem(pem)?;
-        Ok(self)
-    }
-
-    /// Accepts any certificate from proxies and targets. For tests only: this removes the
-    /// protection TLS gives, and every agent built this way logs a warning.
-    pub fn danger_accept_invalid_certs_for_testing(self) -> Self {
-        self.with(Options::danger_accept_invalid_certs_for_testing)
-    }
-
-    /// Limit for resolving and TCP connect to a proxy or a direct target (default 30 s;
-    /// `None`: no limit).
-    pub fn timeout_connect(self, limit: impl Into<Option<Duration>>) -> Self {
-        self.with(|o| o.timeouts.connect = limit.into())
-    }
-
-    /// Limit for the proxy's answer to CONNECT, and for a forward proxy's response head
-    /// after a request was sent (default 30 s).
-    pub fn timeout_proxy_handshake(self, limit: impl Into<Option<Duration>>) -> Self {
-        self.with(|o| o.timeouts.proxy_handshake = limit.into())
-    }
-
-    /// Limit for each TLS handshake (default 30 s).
-    pub fn timeout_tls(self, limit: impl Into<Option<Duration>>) -> Self {
-        self.with(|o| o.timeouts.tls = limit.into())
-    }
+    egress_core::options_builder_methods!(Error);
 
     /// Limit for a whole call, passed to ureq.
     pub fn timeout_global(mut self, limit: impl Into<Option<Duration>>) -> Self {
@@ -155,11 +72,6 @@ impl AgentBuilder {
     pub fn http_status_as_error(mut self, as_error: bool) -> Self {
         self.http_status_as_error = as_error;
         self
-    }
-
-    /// The `User-Agent` for requests and CONNECT (`None`: send none).
-    pub fn user_agent(self, agent: Option<&str>) -> Self {
-        self.with(|o| o.set_user_agent(agent))
     }
 
     /// Calls `observer` after each connection phase egress completes (resolve, TCP connect,

@@ -42,14 +42,7 @@ impl EgressConnector {
         let settings = &*self.settings;
         let target = target_of(details.uri)?;
         let decision = settings.shared.router().route(&target);
-        log::debug!(
-            "egress: {}://{} -> {} {} ({})",
-            target.scheme,
-            target.authority(),
-            decision.kind.as_str(),
-            decision.proxy.map_or("-", |proxy| proxy.shown()),
-            decision.reason
-        );
+        log::debug!("egress: {}", decision.log_line(&target));
         let established = establish(settings, &decision, target)?;
         let ready = established.ready;
         let transport = SocketTransport::new(established.stream, ready.target_tls, details.config);

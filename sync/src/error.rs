@@ -8,8 +8,8 @@
 
 use std::fmt;
 
+use egress_core::Phase;
 use egress_core::failure::Failure;
-use egress_core::{FailureKind, Phase};
 
 /// Everything that can go wrong when egress-sync routes and sends a request.
 #[derive(Debug)]
@@ -33,16 +33,7 @@ impl Error {
         }
     }
 
-    /// The failure's kind, unless this is one of ureq's own errors.
-    pub fn kind(&self) -> Option<FailureKind> {
-        self.failure().map(Failure::kind)
-    }
-
-    /// A stable short name of the kind, e.g. `proxy-auth-required` (`http` for ureq's own
-    /// errors), for logs and scripts.
-    pub fn kind_name(&self) -> &'static str {
-        self.kind().map_or("http", FailureKind::as_str)
-    }
+    egress_core::failure_accessors!();
 
     /// The phase the failure happened in, if known.
     pub fn phase(&self) -> Option<Phase> {
@@ -51,12 +42,6 @@ impl Error {
             Error::Http(ureq::Error::Timeout(_)) => Some(Phase::Exchange),
             Error::Http(_) => None,
         }
-    }
-
-    /// Whether the failure is the proxy's side (unreachable, TLS, auth, refusal, protocol,
-    /// a close, a timeout in a proxy phase).
-    pub fn is_proxy_failure(&self) -> bool {
-        self.failure().is_some_and(Failure::is_proxy_failure)
     }
 
     /// Wraps this error so it can travel through ureq's connector chain.

@@ -10,9 +10,6 @@
 use std::fmt;
 use std::sync::Arc;
 
-use egress_core::RouteKind;
-use egress_core::connect::AuthSchemes;
-use egress_core::failure::Failure;
 use ureq::Body;
 use ureq::http::{Request, Response, header};
 use ureq::middleware::{Middleware, MiddlewareNext};
@@ -42,17 +39,10 @@ impl ForwardAuthCheck {
         }
         let target = target_of(uri).ok()?;
         let decision = self.settings.shared.router().route(&target);
-        let proxy = decision
-            .proxy
-            .filter(|_| decision.kind == RouteKind::Forward)?;
         let challenges = response.headers().get_all(header::PROXY_AUTHENTICATE);
-        let schemes = AuthSchemes::from_challenges(challenges.iter().map(|v| v.as_bytes()));
-        Some(Error::Failure(Failure::ProxyAuthRequired {
-            proxy: proxy.shown().to_owned(),
-            status: 407,
-            schemes: schemes.iter().map(|s| s.as_str().to_owned()).collect(),
-            credentials_sent: proxy.has_credentials(),
-        }))
+        decision
+            .forward_refusal(407, challenges.iter().map(|v| v.as_bytes()))
+            .map(Error::Failure)
     }
 }
 

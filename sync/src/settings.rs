@@ -15,27 +15,11 @@ pub(crate) struct Settings {
     pub(crate) observer: ObserverSlot,
 }
 
-/// A ureq URI as an egress target: scheme, host and port validated once, in egress-core.
+/// A URL as an egress target: scheme, host and port validated once, in egress-core.
 pub(crate) fn target_of(uri: &Uri) -> Result<Target<'_>, Failure> {
-    let authority = uri.authority().map_or("", |a| a.as_str());
-    Target::from_authority(uri.scheme_str().unwrap_or(""), authority).map_err(|problem| {
-        Failure::InvalidTarget {
-            url: shown_url(uri),
-            problem,
-        }
-    })
-}
-
-/// `scheme://host[:port]/path` without user information, for messages.
-pub(crate) fn shown_url(uri: &Uri) -> String {
-    let authority = uri.authority().map_or("", |a| a.as_str());
-    let host_port = authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, rest)| rest);
-    format!(
-        "{}://{}{}",
-        uri.scheme_str().unwrap_or(""),
-        host_port,
-        uri.path_and_query().map_or("", |p| p.as_str())
+    egress_core::router::url_target(
+        uri.scheme_str(),
+        uri.authority().map(|a| a.as_str()),
+        uri.path_and_query().map(|p| p.as_str()),
     )
 }

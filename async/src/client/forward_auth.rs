@@ -2,11 +2,10 @@
 //!
 //! Through a CONNECT tunnel a 407 answers the CONNECT and the connection machine reports it;
 //! on a forward route (`http://` target via `http_proxy`) it comes back as the response to
-//! the request itself. Both reach the caller as the same
+//! the request itself, and egress-core's [`Decision::forward_refusal`] turns it into the same
 //! [`Failure::ProxyAuthRequired`](egress_core::Failure::ProxyAuthRequired).
 
-use egress_core::connect::AuthSchemes;
-use egress_core::{Decision, Failure, RouteKind};
+use egress_core::Decision;
 use ureq_proto::http::{HeaderMap, StatusCode, header};
 
 use crate::Error;
@@ -18,18 +17,8 @@ pub(super) fn proxy_refusal(
     status: StatusCode,
     headers: &HeaderMap,
 ) -> Option<Error> {
-    if status != StatusCode::PROXY_AUTHENTICATION_REQUIRED {
-        return None;
-    }
-    let proxy = decision
-        .proxy
-        .filter(|_| decision.kind == RouteKind::Forward)?;
     let challenges = headers.get_all(header::PROXY_AUTHENTICATE);
-    let schemes = AuthSchemes::from_challenges(challenges.iter().map(|v| v.as_bytes()));
-    Some(Error::Failure(Failure::ProxyAuthRequired {
-        proxy: proxy.shown().to_owned(),
-        status: 407,
-        schemes: schemes.iter().map(|s| s.as_str().to_owned()).collect(),
-        credentials_sent: proxy.has_credentials(),
-    }))
+    decision
+        .forward_refusal(status.as_u16(), challenges.iter().map(|v| v.as_bytes()))
+        .map(Error::Failure)
 }

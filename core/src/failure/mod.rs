@@ -19,6 +19,7 @@
 //! assert!(failure.to_string().starts_with("timed out while waiting for the proxy's answer"));
 //! ```
 
+mod accessors;
 mod display;
 mod peer_error;
 

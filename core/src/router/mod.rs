@@ -30,15 +30,18 @@
 mod info;
 mod key;
 mod proxy;
+mod url_target;
 
 pub use info::RouteInfo;
 pub use key::{RouteKey, RouteKind};
 pub use proxy::{ProxySlot, RouterProxy};
+pub use url_target::url_target;
 
 use alloc::string::{String, ToString};
 use core::fmt;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::connect::AuthSchemes;
 use crate::env::{EnvValue, ProxyEnv};
 use crate::failure::Failure;
 use crate::no_proxy::{CompiledNoProxy, Diagnostics, NoProxy};
@@ -122,6 +125,63 @@ pub struct Decision<'r> {
     pub reason: RouteReason<'r>,
     /// The key for connection pools.
     pub key: RouteKey,
+}
+
+impl<'r> Decision<'r> {
+    /// The one debug line a frontend logs per decision: `https://host:443 -> tunnel
+    /// http://proxy:3128 (proxy from HTTPS_PROXY)`; never credentials.
+    pub fn log_line<'d>(&'d self, target: &'d Target<'_>) -> impl fmt::Display + 'd {
+        LogLine {
+            decision: self,
+            target,
+        }
+    }
+
+    /// The failure for a 407 that a forward proxy answered a request with (on this
+    /// route), with the schemes of its `Proxy-Authenticate` challenges; `None` for any
+    /// other status or route (through a tunnel, a 407 answers the CONNECT and the
+    /// connection machine reports it).
+    pub fn forward_refusal<'v>(
+        &self,
+        status: u16,
+        challenges: impl IntoIterator<Item = &'v [u8]>,
+    ) -> Option<Failure> {
+        let proxy = self.proxy.filter(|_| self.kind == RouteKind::Forward)?;
+        if status != 407 {
+            return None;
+        }
+        let schemes = AuthSchemes::from_challenges(challenges);
+        Some(Failure::ProxyAuthRequired {
+            proxy: proxy.shown().to_string(),
+            status,
+            schemes: schemes.iter().map(|s| s.as_str().to_string()).collect(),
+            credentials_sent: proxy.has_credentials(),
+        })
+    }
+}
+
+struct LogLine<'d> {
+    decision: &'d Decision<'d>,
+    target: &'d Target<'d>,
+}
+
+impl fmt::Display for LogLine<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Decision {
+            kind,
+            proxy,
+            reason,
+            ..
+        } = self.decision;
+        write!(
+            f,
+            "{}://{} -> {} {} ({reason})",
+            self.target.scheme,
+            self.target.authority(),
+            kind.as_str(),
+            proxy.map_or("-", |p| p.shown())
+        )
+    }
 }
 
 impl Router {

@@ -22,6 +22,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod builder_methods;
 mod options;
 
 pub use options::{DEFAULT_USER_AGENT, Options};

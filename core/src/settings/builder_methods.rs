@@ -1,0 +1,105 @@
+//! The builder methods both frontends offer over [`Options`](super::Options), written once
+//! as a macro so `AgentBuilder` (egress-sync) and `ConnectorBuilder` (egress-async) cannot
+//! drift apart in names, defaults or documentation.
+
+/// Generates the shared builder methods for a `Default` builder type with a field
+/// `options: egress_core::settings::Options`; `$error` is the frontend's error type
+/// (`From<Failure>`), returned by the methods that can fail.
+#[macro_export]
+macro_rules! options_builder_methods {
+    ($error:ty) => {
+        /// Applies `set` to the shared options.
+        fn with(mut self, set: impl FnOnce(&mut $crate::settings::Options)) -> Self {
+            set(&mut self.options);
+            self
+        }
+
+        /// No proxy at all, every connection direct (the IP blocklist still applies). For
+        /// traffic that must never use a proxy: Synapse's application services, identity
+        /// servers, worker-to-worker and Redis connections.
+        pub fn without_proxy() -> Self {
+            Self::default()
+        }
+
+        /// `http_proxy`, `https_proxy` and `no_proxy` from the process environment, with
+        /// Synapse's precedence (see `egress_core::env`).
+        pub fn from_env() -> Self {
+            Self::from_proxy_env(&$crate::OwnedProxyEnv::from_process())
+        }
+
+        /// The proxy variables from an already-read environment.
+        pub fn from_proxy_env(env: &$crate::OwnedProxyEnv) -> Self {
+            Self::default().with(|o| *o = $crate::settings::Options::from_proxy_env(env))
+        }
+
+        /// The proxy for `http://` targets, `[http|https://][user:password@]host[:port]`.
+        pub fn http_proxy(self, url: &str) -> Self {
+            self.with(|o| o.set_http_proxy(url))
+        }
+
+        /// The proxy for `https://` targets (CONNECT tunnels).
+        pub fn https_proxy(self, url: &str) -> Self {
+            self.with(|o| o.set_https_proxy(url))
+        }
+
+        /// The bypass list: hosts, domains, IP addresses and CIDR ranges, `host:port`, or
+        /// `*`. Replaces a list read from the environment.
+        pub fn no_proxy(self, list: &str) -> Self {
+            self.with(|o| o.set_no_proxy(list))
+        }
+
+        /// Makes an invalid `no_proxy` entry a build error instead of a logged warning.
+        pub fn strict_no_proxy(self, strict: bool) -> Self {
+            self.with(|o| o.set_strict_no_proxy(strict))
+        }
+
+        /// Blocks direct connections to these addresses (not connections through a proxy).
+        pub fn ip_blocklist(self, blocklist: $crate::IpBlocklist) -> Self {
+            self.with(|o| o.set_blocklist(blocklist))
+        }
+
+        /// Trusts the CA certificates in `pem` for `https://` proxies, besides webpki-roots.
+        pub fn add_proxy_ca_pem(mut self, pem: &[u8]) -> Result<Self, $error> {
+            self.options.add_proxy_ca_pem(pem)?;
+            Ok(self)
+        }
+
+        /// Trusts the CA certificates in `pem` for `https://` targets, besides webpki-roots.
+        pub fn add_ca_pem(mut self, pem: &[u8]) -> Result<Self, $error> {
+            self.options.add_ca_pem(pem)?;
+            Ok(self)
+        }
+
+        /// Accepts any certificate from proxies and targets. For tests only: this removes
+        /// the protection TLS gives, and every client built this way logs a warning.
+        pub fn danger_accept_invalid_certs_for_testing(self) -> Self {
+            self.with($crate::settings::Options::danger_accept_invalid_certs_for_testing)
+        }
+
+        /// Limit for resolving and TCP connect to a proxy or a direct target (default 30 s;
+        /// `None`: no limit).
+        pub fn timeout_connect(self, limit: impl Into<Option<::core::time::Duration>>) -> Self {
+            self.with(|o| o.timeouts.connect = limit.into())
+        }
+
+        /// Limit for the proxy's answer to CONNECT, and for a forward proxy's response head
+        /// after a request was sent (default 30 s; `None`: no limit).
+        pub fn timeout_proxy_handshake(
+            self,
+            limit: impl Into<Option<::core::time::Duration>>,
+        ) -> Self {
+            self.with(|o| o.timeouts.proxy_handshake = limit.into())
+        }
+
+        /// Limit for each TLS handshake (default 30 s; `None`: no limit).
+        pub fn timeout_tls(self, limit: impl Into<Option<::core::time::Duration>>) -> Self {
+            self.with(|o| o.timeouts.tls = limit.into())
+        }
+
+        /// The `User-Agent` sent with CONNECT and with requests (`None`: send none; default
+        /// `egress/` and the version).
+        pub fn user_agent(self, agent: Option<&str>) -> Self {
+            self.with(|o| o.set_user_agent(agent))
+        }
+    };
+}
