@@ -3,7 +3,7 @@
 
 mod support;
 
-use egress_tests::{HELLO_BODY, Origin, ProxyOptions, TestCa, TestProxy, check_pattern};
+use egress_tests::{Fault, HELLO_BODY, Origin, ProxyOptions, TestCa, TestProxy, check_pattern};
 use support::{PASSWORD, closed_port, egress, egress_in, temp_dir, with_auth, with_password};
 
 #[test]
@@ -161,4 +161,48 @@ fn an_unreadable_ca_file_is_a_configuration_error() {
     );
     assert_eq!(run.code, 3, "{run:?}");
     assert!(run.stderr.contains("--ca"), "{run:?}");
+}
+
+#[test]
+fn an_unusable_port_is_a_usage_error_not_the_default_port() {
+    // Before, :99999 silently became port 80 and :abc the default port.
+    for url in [
+        "http://127.0.0.1:99999/small",
+        "http://example.com:abc/",
+        "https://localhost:65536/",
+    ] {
+        let run = egress(&["get", url, "--timeout", "2"], &[]);
+        assert_eq!(run.code, 2, "{url}: {run:?}");
+        assert!(run.stderr.contains("invalid port"), "{url}: {run:?}");
+        let run = egress(&["route", "--json", url], &[]);
+        assert_eq!(run.code, 2, "route {url}: {run:?}");
+    }
+}
+
+#[test]
+fn a_silent_forward_proxy_is_a_proxy_failure_within_the_timeout() {
+    let origin = Origin::http();
+    let proxy = TestProxy::start(ProxyOptions::default().fault(Fault::NeverAnswer));
+    let started = std::time::Instant::now();
+    let run = egress(
+        &["get", &origin.url("/hello"), "--timeout", "1"],
+        &[("http_proxy", &proxy.url())],
+    );
+    assert_eq!(run.code, 4, "{run:?}");
+    assert!(run.stderr.contains("forward proxy"), "{run:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[test]
+fn a_tunnel_the_proxy_closes_after_200_gets_no_ca_advice() {
+    let ca = TestCa::new("cli get CA");
+    let origin = Origin::https(&ca);
+    let proxy = TestProxy::start(ProxyOptions::default().fault(Fault::CutAfter { bytes: 0 }));
+    let run = egress(
+        &["get", &origin.url("/hello"), "--timeout", "2"],
+        &[("https_proxy", &proxy.url())],
+    );
+    assert_eq!(run.code, 4, "{run:?}");
+    assert!(run.stderr.contains("closed the tunnel"), "{run:?}");
+    assert!(!run.stderr.contains("--ca"), "{run:?}");
 }

@@ -34,7 +34,10 @@ fn an_unusable_port_is_an_error_never_the_default_port(frontend: Frontend) {
         "https://localhost:0/",
     ] {
         match client.fetch(url).failure() {
-            Failure::InvalidTarget { problem, url: shown } => {
+            Failure::InvalidTarget {
+                problem,
+                url: shown,
+            } => {
                 assert_eq!(problem, TargetError::InvalidPort, "{url}");
                 assert_eq!(shown, url, "the URL is named as given");
             }
@@ -119,7 +122,11 @@ fn a_tunnel_closed_right_after_200_is_the_proxys_failure(frontend: Frontend) {
         ..Setup::default()
     });
     match client.fetch(&origin.url("/hello")).failure() {
-        Failure::ProxyClosed { proxy: shown, phase, .. } => {
+        Failure::ProxyClosed {
+            proxy: shown,
+            phase,
+            ..
+        } => {
             assert_eq!(shown, proxy.url());
             assert_eq!(phase, Phase::TargetTls);
         }
@@ -137,9 +144,16 @@ fn each_connection_is_decided_once(frontend: Frontend) {
         ..Setup::default()
     });
     for _ in 0..3 {
-        assert_eq!(client.fetch(&origin.url("/hello")).body(), HELLO_BODY.as_bytes());
+        assert_eq!(
+            client.fetch(&origin.url("/hello")).body(),
+            HELLO_BODY.as_bytes()
+        );
     }
-    assert_eq!(proxy.connections(), 1, "one pooled tunnel carried all three");
+    assert_eq!(
+        proxy.connections(),
+        1,
+        "one pooled tunnel carried all three"
+    );
     // ureq looks up its pool before asking the connector, so the blocking agent decides once
     // per new connection; the async client decides once per request (the decision's key is
     // what finds the pooled connection). Before, a new connection was decided two or three

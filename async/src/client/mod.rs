@@ -254,16 +254,17 @@ impl Client {
                 .as_ref()
                 .and_then(ForwardWatch::deadline)
                 .map(|deadline| deadline.saturating_sub(started.elapsed()));
-            let (limit, watch_binds) = match (exchange_left, watch_left) {
-                (Some(exchange), Some(watch)) if watch < exchange => (Some(watch), true),
-                (None, Some(watch)) => (Some(watch), true),
-                (exchange, _) => (exchange, false),
+            let limit = match (exchange_left, watch_left) {
+                (Some(exchange), Some(watch)) => Some(exchange.min(watch)),
+                (exchange, watch) => exchange.or(watch),
             };
             let mut answered = false;
             let head = exchange::receive_head(receive, &mut connection, &mut input, &mut answered);
             let (head, next) = match runtime.timeout(limit, Box::pin(head)).await {
                 None => {
-                    let phase = if watch_binds && !answered {
+                    // Whichever limit fired, a request still waiting for the forward
+                    // proxy's first byte timed out on the proxy.
+                    let phase = if watch.is_some() && !answered {
                         Phase::ProxyResponse
                     } else {
                         Phase::Exchange

@@ -75,23 +75,20 @@ impl SocketTransport {
     }
 
     /// ureq's read timeout, shortened to the forward proxy's response deadline.
-    fn read_timeout(&self, timeout: NextTimeout) -> (NextTimeout, bool) {
+    fn read_timeout(&self, timeout: NextTimeout) -> NextTimeout {
         let Some(left) = self
             .watch
             .as_ref()
             .and_then(|(watch, clock)| clock.left(watch.deadline()))
         else {
-            return (timeout, false);
+            return timeout;
         };
         match timeout.not_zero() {
-            Some(ureq_left) if *ureq_left <= left => (timeout, false),
-            _ => (
-                NextTimeout {
-                    after: left.into(),
-                    ..timeout
-                },
-                true,
-            ),
+            Some(ureq_left) if *ureq_left <= left => timeout,
+            _ => NextTimeout {
+                after: left.into(),
+                ..timeout
+            },
         }
     }
 
@@ -184,7 +181,7 @@ impl Transport for SocketTransport {
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
-        let (timeout, forward_deadline) = self.read_timeout(timeout.for_read());
+        let timeout = self.read_timeout(timeout.for_read());
         self.apply_timeout(timeout, Direction::Read)?;
         let room = self.buffers.input_append_buf();
         let read = loop {
@@ -205,7 +202,11 @@ impl Transport for SocketTransport {
                 0
             }
             Ok(n) => n,
-            Err(e) if is_timeout(&e) && forward_deadline => {
+            // Whichever limit fired, a request still waiting for the forward proxy's first
+            // byte timed out on the proxy.
+            Err(e)
+                if is_timeout(&e) && self.watch.as_ref().is_some_and(|(w, _)| w.is_waiting()) =>
+            {
                 let failure = self.watch.as_mut().and_then(|(watch, clock)| {
                     watch.on_timeout(clock.now().max(watch.deadline().unwrap_or_default()))
                 });

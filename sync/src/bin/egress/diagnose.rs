@@ -79,14 +79,8 @@ pub(crate) fn advice(error: &Error) -> Option<String> {
     let failure = error.failure()?;
     Some(match failure.kind() {
         FailureKind::ProxyTls => proxy_tls_advice(failure),
-        FailureKind::TargetTls => String::from(
-            "check that the URL's host matches the target's certificate; for a private CA pass \
-             --ca FILE",
-        ),
-        FailureKind::Timeout => String::from(
-            "the peer may be down or a firewall may drop the packets; raise --timeout if it is \
-             only slow",
-        ),
+        FailureKind::TargetTls => String::from("for a private CA pass --ca FILE"),
+        FailureKind::Timeout => String::from("raise --timeout SECONDS if the peer is only slow"),
         _ => return None,
     })
 }
