@@ -17,7 +17,6 @@ use std::sync::Arc;
 
 use egress_core::establish::ForwardWatch;
 use egress_core::failure::Failure;
-use egress_core::forward::ForwardRewriter;
 use ureq::config::Config;
 use ureq::http::Uri;
 use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
@@ -26,7 +25,7 @@ use ureq::unversioned::transport::{ConnectionDetails, Connector, NextTimeout, Tr
 use crate::Error;
 use crate::establish::establish;
 use crate::settings::{Settings, target_of};
-use crate::transport::SocketTransport;
+use crate::transport::{Rewriter, SocketTransport};
 
 /// Connector that routes every connection through egress-core.
 pub(crate) struct EgressConnector {
@@ -49,12 +48,11 @@ impl EgressConnector {
         let Some(proxy) = decision.proxy.filter(|_| ready.forward) else {
             return Ok(transport);
         };
-        let rewriter =
-            ForwardRewriter::new(&target, proxy.url().credentials()).map_err(|error| {
-                Failure::InvalidConfig {
-                    variable: proxy.source().to_owned(),
-                    problem: format!("cannot forward to {}: {error}", target.authority()),
-                }
+        let rewriter = Rewriter::with_head_capacity(&target, proxy.url().credentials())
+            .map(Box::new)
+            .map_err(|error| Failure::InvalidConfig {
+                variable: proxy.source().to_owned(),
+                problem: format!("cannot forward to {}: {error}", target.authority()),
             })?;
         let watch = ForwardWatch::new(proxy.shown(), settings.shared.timeouts().proxy_handshake);
         Ok(transport.forwarding(rewriter, watch, established.clock))

@@ -138,7 +138,7 @@ impl fmt::Display for ForwardError {
             Self::HeadTooLarge { capacity } => write!(
                 f,
                 "a request head is longer than {capacity} bytes; send fewer or shorter headers \
-                 or build the rewriter with a larger head capacity"
+                 (proxies and servers commonly refuse heads over 8 to 16 KiB)"
             ),
             Self::TooManyHeaders { max } => write!(
                 f,

@@ -17,6 +17,13 @@ use ureq::unversioned::transport::{Buffers, LazyBuffers, NextTimeout, Transport}
 use super::{Clock, SocketStream, is_timeout};
 use crate::Error;
 
+/// The forward rewriter's head buffer: ureq's output buffer (128 KiB, the agent never changes
+/// it), so any request head ureq can send on a direct route is accepted on a forward route.
+pub(crate) const FORWARD_HEAD_CAPACITY: usize = 128 * 1024;
+
+/// The rewriter of forward routes.
+pub(crate) type Rewriter = ForwardRewriter<FORWARD_HEAD_CAPACITY>;
+
 /// Bytes handed to the socket per rewriter call; a request head nearly always fits once.
 const REWRITE_CHUNK: usize = 16 * 1024;
 
@@ -24,7 +31,7 @@ const REWRITE_CHUNK: usize = 16 * 1024;
 pub(crate) struct SocketTransport {
     stream: SocketStream,
     buffers: LazyBuffers,
-    rewriter: Option<Box<ForwardRewriter>>,
+    rewriter: Option<Box<Rewriter>>,
     /// The forward proxy's answer to each request, watched (forward routes only).
     watch: Option<(ForwardWatch, Clock)>,
     scratch: Vec<u8>,
@@ -64,11 +71,11 @@ impl SocketTransport {
     /// Rewrites every request for a forward proxy and watches the proxy's answers.
     pub(crate) fn forwarding(
         mut self,
-        rewriter: ForwardRewriter,
+        rewriter: Box<Rewriter>,
         watch: ForwardWatch,
         clock: Clock,
     ) -> Self {
-        self.rewriter = Some(Box::new(rewriter));
+        self.rewriter = Some(rewriter);
         self.watch = Some((watch, clock));
         self.scratch = vec![0; REWRITE_CHUNK];
         self
@@ -132,9 +139,15 @@ impl SocketTransport {
         Ok(())
     }
 
-    fn write_rewritten(&mut self, amount: usize) -> io::Result<()> {
+    /// Writes `amount` output bytes, through the rewriter on forward routes. A request the
+    /// rewriter refuses is the caller's (`Err(Ok(..))`), never the proxy's; a socket error
+    /// is `Err(Err(..))`.
+    fn write_rewritten(&mut self, amount: usize) -> Result<(), Result<ureq::Error, io::Error>> {
         let Some(rewriter) = self.rewriter.as_mut() else {
-            return self.stream.write_all(&self.buffers.output()[..amount]);
+            return self
+                .stream
+                .write_all(&self.buffers.output()[..amount])
+                .map_err(Err);
         };
         let mut consumed_total = 0;
         loop {
@@ -144,8 +157,15 @@ impl SocketTransport {
             }
             let progress = rewriter
                 .rewrite(input, &mut self.scratch)
-                .map_err(|error| io::Error::new(io::ErrorKind::InvalidData, error))?;
-            self.stream.write_all(&self.scratch[..progress.written])?;
+                .map_err(|error| {
+                    Ok(ureq::Error::Io(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        error,
+                    )))
+                })?;
+            self.stream
+                .write_all(&self.scratch[..progress.written])
+                .map_err(Err)?;
             consumed_total += progress.consumed;
         }
     }
@@ -172,11 +192,12 @@ impl Transport for SocketTransport {
         }
         match self
             .write_rewritten(amount)
-            .and_then(|()| self.stream.flush())
+            .and_then(|()| self.stream.flush().map_err(Err))
         {
             Ok(()) => Ok(()),
-            Err(e) if is_timeout(&e) => Err(ureq::Error::Timeout(timeout.reason)),
-            Err(e) => Err(map_io(self.forward_failure(e)?, timeout)),
+            Err(Ok(refused)) => Err(refused),
+            Err(Err(e)) if is_timeout(&e) => Err(ureq::Error::Timeout(timeout.reason)),
+            Err(Err(e)) => Err(map_io(self.forward_failure(e)?, timeout)),
         }
     }
 
