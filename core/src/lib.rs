@@ -19,7 +19,7 @@
 //! | choosing variables from the environment | [`env`](mod@env) |
 //! | names of connection phases (timeouts, errors) | [`phase`] |
 //! | `no_proxy` lists: matching targets, diagnostics | [`no_proxy`] |
-//! | compiled `no_proxy` set and routing config, flat cost at any length (`alloc`) | `no_proxy::CompiledNoProxy`, `route::CompiledProxyConfig` |
+//! | compiled `no_proxy` set, flat cost at any length (`alloc`) | `no_proxy::CompiledNoProxy` |
 //! | the router: direct, forward or tunnel, and why | [`route`] |
 //! | the CONNECT handshake (request encoder, response decoder) | [`connect`] |
 //! | forward-proxy request rewriting (absolute form, `Proxy-Authorization`) | [`forward`] |
@@ -82,8 +82,6 @@ pub use no_proxy::CompiledNoProxy;
 pub use no_proxy::{NoProxy, NoProxyError, NoProxyMatch};
 pub use phase::Phase;
 pub use proxy_url::{DEFAULT_PROXY_PORT, ProxyUrl, ProxyUrlError, ProxyUrlErrorKind};
-#[cfg(feature = "alloc")]
-pub use route::CompiledProxyConfig;
 pub use route::{ConfigError, ProxyConfig, Route, RouteDecision, RouteReason};
 #[cfg(feature = "alloc")]
 pub use router::{Decision, RouteKey, RouteKind, Router};

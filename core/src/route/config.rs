@@ -4,8 +4,7 @@ use core::fmt;
 
 use super::{Route, RouteDecision, RouteReason};
 use crate::env::{EnvValue, ProxyEnv};
-use crate::host::Host;
-use crate::no_proxy::{NoProxy, NoProxyError, NoProxyMatch};
+use crate::no_proxy::{NoProxy, NoProxyError};
 use crate::proxy_url::{ProxyUrl, ProxyUrlError};
 use crate::target::{Scheme, Target};
 
@@ -131,28 +130,6 @@ impl<'a> ProxyConfig<'a> {
 
     /// Decides how to reach `target`.
     pub fn route(&self, target: &Target<'_>) -> RouteDecision<'_> {
-        self.route_with(target, |host, port| self.no_proxy.matches(host, port))
-    }
-
-    /// Decides how to reach `target` with `no_proxy` given as a compiled set instead of this
-    /// configuration's own list: for frontends that compile the list once per agent and
-    /// parse the (cheap, borrowed) rest of the configuration per request.
-    #[cfg(feature = "alloc")]
-    pub fn route_with_compiled<'c>(
-        &'c self,
-        target: &Target<'_>,
-        no_proxy: &'c crate::no_proxy::CompiledNoProxy,
-    ) -> RouteDecision<'c> {
-        self.route_with(target, |host, port| no_proxy.matches(host, port))
-    }
-
-    /// [`route`](Self::route) with another form of the same `no_proxy` list (the compiled
-    /// one), so both share one decision procedure.
-    pub(super) fn route_with<'c>(
-        &'c self,
-        target: &Target<'_>,
-        bypass: impl FnOnce(&Host<'_>, u16) -> Option<NoProxyMatch<'c>>,
-    ) -> RouteDecision<'c> {
         let configured = match target.scheme {
             Scheme::Http => self.http.as_ref(),
             Scheme::Https => self.https.as_ref(),
@@ -163,7 +140,7 @@ impl<'a> ProxyConfig<'a> {
                 reason: RouteReason::NoProxyForScheme(target.scheme),
             };
         };
-        if let Some(matched) = bypass(&target.host, target.port) {
+        if let Some(matched) = self.no_proxy.matches(&target.host, target.port) {
             return RouteDecision {
                 route: Route::Direct,
                 reason: RouteReason::Bypassed(matched),

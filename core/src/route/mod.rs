@@ -30,12 +30,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-#[cfg(feature = "alloc")]
-mod compiled;
 mod config;
 
-#[cfg(feature = "alloc")]
-pub use compiled::CompiledProxyConfig;
 pub use config::{CODE_SOURCE, ConfigError, ProxyConfig};
 
 use core::fmt;
