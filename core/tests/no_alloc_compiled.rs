@@ -74,7 +74,11 @@ fn compiled_decisions_allocate_nothing() {
     assert!(hits > 0, "{hits}");
     assert!(routes.iter().all(|&n| n > 0), "{routes:?}");
     let distinct: std::collections::HashSet<_> = keys.into_iter().collect();
-    assert_eq!(distinct.len(), HOSTS.len() * 2, "one key per target and scheme");
+    assert_eq!(
+        distinct.len(),
+        HOSTS.len() * 2,
+        "one key per target and scheme"
+    );
 }
 
 #[test]

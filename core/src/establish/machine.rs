@@ -368,6 +368,7 @@ impl<'a> Establish<'a> {
         } else {
             Failure::ProxyUnreachable {
                 proxy,
+                phase: Phase::ProxyHandshake,
                 source: error,
             }
         });
@@ -511,6 +512,7 @@ impl<'a> Establish<'a> {
             },
             _ => Failure::ProxyUnreachable {
                 proxy: self.proxy_shown(),
+                phase,
                 source: error,
             },
         };

@@ -705,3 +705,31 @@ fn every_scenario_ends_in_exactly_one_outcome_and_never_leaks_credentials() {
         }
     }
 }
+
+#[test]
+fn proxy_failures_carry_their_phase() {
+    let r = router(None, Some(TUNNEL), None);
+    let lookup = Peer {
+        resolve: Err(PeerErrorKind::NotFound),
+        ..Peer::default()
+    };
+    let refused = Peer {
+        connects: vec![Some(PeerErrorKind::Refused)],
+        ..Peer::default()
+    };
+    for (peer, phase) in [
+        (lookup, Phase::ResolveProxy),
+        (refused, Phase::ConnectProxy),
+    ] {
+        let out = run(&r, target("https", "t.example"), Options::default(), &peer);
+        match out.failure {
+            Some(Failure::ProxyUnreachable {
+                phase: got, proxy, ..
+            }) => {
+                assert_eq!(got, phase);
+                assert_eq!(proxy, "http://proxy.corp:3128");
+            }
+            other => panic!("{phase}: {other:?}"),
+        }
+    }
+}

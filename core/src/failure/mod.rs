@@ -61,6 +61,8 @@ pub enum Failure {
     ProxyUnreachable {
         /// The proxy, as `scheme://host:port`.
         proxy: String,
+        /// The phase: resolving the proxy, connecting to it, or talking to it.
+        phase: Phase,
         /// The underlying failure.
         source: PeerError,
     },
@@ -215,12 +217,12 @@ impl Failure {
     pub fn phase(&self) -> Option<Phase> {
         Some(match self {
             Self::InvalidConfig { .. } | Self::InvalidTarget { .. } => return None,
-            Self::ProxyUnreachable { .. } => Phase::ConnectProxy,
             Self::ProxyTls { .. } => Phase::ProxyTls,
             Self::ProxyAuthRequired { .. }
             | Self::ConnectRejected { .. }
             | Self::ProxyProtocol { .. } => Phase::ProxyHandshake,
-            Self::ProxyClosed { phase, .. }
+            Self::ProxyUnreachable { phase, .. }
+            | Self::ProxyClosed { phase, .. }
             | Self::Timeout { phase }
             | Self::TargetUnreachable { phase, .. } => *phase,
             Self::Blocked { .. } => Phase::ResolveTarget,

@@ -21,6 +21,7 @@ fn every_kind() -> Vec<Failure> {
         },
         Failure::ProxyUnreachable {
             proxy: proxy(),
+            phase: Phase::ResolveProxy,
             source: io_like("refused"),
         },
         Failure::ProxyTls {

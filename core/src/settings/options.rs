@@ -10,10 +10,13 @@ use alloc::vec::Vec;
 
 use super::Settings;
 use crate::blocklist::IpBlocklist;
+use crate::connect::ConnectRequest;
 use crate::env::OwnedProxyEnv;
 use crate::establish::Timeouts;
 use crate::failure::Failure;
+use crate::host::Host;
 use crate::router::{Router, Setting};
+use crate::target::{Scheme, Target};
 use crate::tls::TlsTrust;
 
 /// Default `User-Agent`: `egress/` and the version (all egress crates share one).
@@ -123,6 +126,17 @@ impl Options {
     /// Builds the router and the TLS configurations. `built` names what is being built
     /// (`agent`, `connector`) in the warning given when verification is off.
     pub fn build(self, built: &str) -> Result<Settings, Failure> {
+        if let Some(agent) = &self.user_agent {
+            // Checked here, once, rather than failing every CONNECT later.
+            let probe = Target::new(Scheme::Https, Host::Name("example.com"), None);
+            ConnectRequest::new(&probe)
+                .with_user_agent(agent)
+                .validate()
+                .map_err(|error| Failure::InvalidConfig {
+                    variable: String::from("user agent"),
+                    problem: error.to_string(),
+                })?;
+        }
         let mut warnings = self.warnings;
         if self.proxy_trust.is_insecure() || self.target_trust.is_insecure() {
             warnings.push(format!(
@@ -152,6 +166,25 @@ impl Options {
             user_agent: self.user_agent,
             warnings,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_user_agent_that_cannot_be_sent_fails_the_build() {
+        let mut options = Options::default();
+        options.set_user_agent(Some("bad\r\nX-Injected: 1"));
+        let error = options.build("client").err();
+        assert!(
+            matches!(&error, Some(Failure::InvalidConfig { variable, .. }) if variable == "user agent"),
+            "{error:?}"
+        );
+        let mut fine = Options::default();
+        fine.set_user_agent(Some("my-service/2.1 (+https://example.org)"));
+        assert!(fine.build("client").is_ok());
     }
 }
 
