@@ -169,6 +169,16 @@ impl Options {
     }
 }
 
+fn add_pem(trust: &mut TlsTrust, pem: &[u8], what: &str) -> Result<(), Failure> {
+    match trust.add_pem(pem) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(Failure::InvalidConfig {
+            variable: what.to_string(),
+            problem: e.to_string(),
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,15 +195,5 @@ mod tests {
         let mut fine = Options::default();
         fine.set_user_agent(Some("my-service/2.1 (+https://example.org)"));
         assert!(fine.build("client").is_ok());
-    }
-}
-
-fn add_pem(trust: &mut TlsTrust, pem: &[u8], what: &str) -> Result<(), Failure> {
-    match trust.add_pem(pem) {
-        Ok(_) => Ok(()),
-        Err(e) => Err(Failure::InvalidConfig {
-            variable: what.to_string(),
-            problem: e.to_string(),
-        }),
     }
 }
