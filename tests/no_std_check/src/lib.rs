@@ -33,6 +33,26 @@ pub extern "C" fn egress_no_std_route(host: *const u8, len: usize) -> u8 {
     }
 }
 
+/// Starts the connection machine for `https://matrix.org/` through a proxy at an address:
+/// 1 when it first asks to connect to that proxy, 0 otherwise. Exercises the `alloc` layer
+/// (router, connection machine, failure type) without std.
+#[unsafe(no_mangle)]
+pub extern "C" fn egress_no_std_establish() -> u8 {
+    use egress_core::establish::{Action, Establish, Options};
+    use egress_core::router::{Router, Setting};
+
+    let https = Setting::new("https_proxy", "http://192.0.2.1:3128");
+    let Ok(router) = Router::new(None, Some(https), None, false) else {
+        return 0;
+    };
+    let Ok(target) = Target::from_authority("https", "matrix.org") else {
+        return 0;
+    };
+    let decision = router.route(&target);
+    let machine = Establish::new(&decision, target, Options::default(), Default::default());
+    u8::from(matches!(machine.poll_action(), Action::Connect { .. }))
+}
+
 /// ipnet (our CIDR type) links the `alloc` crate unconditionally, so the link needs *some*
 /// global allocator even though egress-core's decisions never allocate (the counting-allocator
 /// test in core/tests proves that). This one refuses every allocation.
