@@ -88,6 +88,21 @@ fn reply_error(kind: PeerErrorKind) -> PeerError {
 }
 
 fn run(router: &Router, target: Target<'_>, options: Options<'_>, peer: &Peer) -> Run {
+    drive(router, target, options, peer, 64)
+}
+
+/// [`run`] for scripts of many reads (a trickling proxy).
+fn run_long(router: &Router, target: Target<'_>, options: Options<'_>, peer: &Peer) -> Run {
+    drive(router, target, options, peer, 10_000)
+}
+
+fn drive(
+    router: &Router,
+    target: Target<'_>,
+    options: Options<'_>,
+    peer: &Peer,
+    max_actions: usize,
+) -> Run {
     let decision = router.route(&target);
     let mut now = Duration::from_secs(100);
     let mut machine = Establish::new(&decision, target, options, now);
@@ -117,7 +132,7 @@ fn run(router: &Router, target: Target<'_>, options: Options<'_>, peer: &Peer) -
             out.events.push(event);
         }
         out.actions += 1;
-        assert!(out.actions < 64, "the machine loops");
+        assert!(out.actions < max_actions, "the machine loops");
         now += peer.step;
         match machine.poll_action() {
             Action::Resolve { name, .. } => {
@@ -732,4 +747,189 @@ fn proxy_failures_carry_their_phase() {
             other => panic!("{phase}: {other:?}"),
         }
     }
+}
+
+/// A fault mode: its name, the proxy's replies, and the failure it must end in.
+type FaultCase = (&'static str, Vec<Reply>, fn(&Failure) -> bool);
+
+/// The proxy's side of every fault mode of the loopback fault suites, as bytes.
+fn fault_replies() -> Vec<FaultCase> {
+    use crate::connect::ConnectError as E;
+    let leak = |bytes: Vec<u8>| -> &'static [u8] { alloc::boxed::Box::leak(bytes.into()) };
+    let mut huge = b"HTTP/1.1 200 OK\r\n".to_vec();
+    for i in 0..100 {
+        huge.extend_from_slice(alloc::format!("X-Filler-{i}: {}\r\n", "v".repeat(1024)).as_bytes());
+    }
+    let mut many = b"HTTP/1.1 200 OK\r\n".to_vec();
+    for i in 0..10_000 {
+        many.extend_from_slice(alloc::format!("X{i}: v\r\n").as_bytes());
+    }
+    let flood = b"HTTP/1.1 100 Continue\r\n\r\n".repeat(5);
+    vec![
+        ("close before answer", vec![Reply::Eof], |f| {
+            matches!(
+                f,
+                Failure::ProxyProtocol {
+                    error: E::ClosedEarly { received: 0 },
+                    ..
+                }
+            )
+        }),
+        (
+            "close mid header",
+            vec![Reply::Bytes(b"HTTP/1.1 200 Conn"), Reply::Eof],
+            |f| {
+                matches!(
+                    f,
+                    Failure::ProxyProtocol {
+                        error: E::ClosedEarly { received: 17 },
+                        ..
+                    }
+                )
+            },
+        ),
+        ("huge head", vec![Reply::Bytes(leak(huge))], |f| {
+            matches!(
+                f,
+                Failure::ProxyProtocol {
+                    error: E::HeaderBlockTooLarge { .. },
+                    ..
+                }
+            )
+        }),
+        ("many headers", vec![Reply::Bytes(leak(many))], |f| {
+            matches!(
+                f,
+                Failure::ProxyProtocol {
+                    error: E::HeaderBlockTooLarge { .. } | E::TooManyHeaders { .. },
+                    ..
+                }
+            )
+        }),
+        ("garbage", vec![Reply::Bytes(b"hello there\r\n\r\n")], |f| {
+            matches!(
+                f,
+                Failure::ProxyProtocol {
+                    error: E::NotHttp { offset: 0 },
+                    ..
+                }
+            )
+        }),
+        (
+            "http/0.9",
+            vec![Reply::Bytes(b"<html>no status line</html>")],
+            |f| {
+                matches!(
+                    f,
+                    Failure::ProxyProtocol {
+                        error: E::NotHttp { offset: 0 },
+                        ..
+                    }
+                )
+            },
+        ),
+        (
+            "binary",
+            vec![Reply::Bytes(&[0x16, 0x03, 0x01, 0x00, 0xff])],
+            |f| {
+                matches!(
+                    f,
+                    Failure::ProxyProtocol {
+                        error: E::NotHttp { offset: 0 },
+                        ..
+                    }
+                )
+            },
+        ),
+        ("interim flood", vec![Reply::Bytes(leak(flood))], |f| {
+            matches!(
+                f,
+                Failure::ProxyProtocol {
+                    error: E::TooManyInterimResponses { .. },
+                    ..
+                }
+            )
+        }),
+        (
+            "502 with a body",
+            vec![Reply::Bytes(
+                b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 9\r\n\r\nupstream!",
+            )],
+            |f| matches!(f, Failure::ConnectRejected { status: 502, reason, .. } if reason == "Bad Gateway"),
+        ),
+        ("never answers", vec![Reply::Silence], |f| {
+            matches!(
+                f,
+                Failure::Timeout {
+                    phase: Phase::ProxyHandshake
+                }
+            )
+        }),
+    ]
+}
+
+#[test]
+fn every_loopback_fault_mode_is_classified_whole_and_byte_by_byte() {
+    let r = router(None, Some(TUNNEL), None);
+    for (name, reads, expected) in fault_replies() {
+        let whole = Peer {
+            reads: reads.clone(),
+            ..Peer::default()
+        };
+        let out = run(&r, target("https", "t.example"), Options::default(), &whole);
+        let failure = out.failure.unwrap_or_else(|| panic!("{name}: no failure"));
+        assert!(expected(&failure), "{name}: {failure:?}");
+        assert!(failure.is_proxy_failure(), "{name}");
+        // The same bytes a byte at a time (slowloris within the limit) end the same way.
+        let mut trickle = Vec::new();
+        for reply in reads {
+            match reply {
+                Reply::Bytes(bytes) => trickle.extend(bytes.chunks(1).map(Reply::Bytes)),
+                other => trickle.push(other),
+            }
+        }
+        if trickle.len() > 4096 {
+            continue; // the 10,000-header reply fails at the 16 KiB cap either way
+        }
+        let slow = Peer {
+            reads: trickle,
+            step: Duration::from_micros(1),
+            ..Peer::default()
+        };
+        let out = run_long(&r, target("https", "t.example"), Options::default(), &slow);
+        let failure = out
+            .failure
+            .unwrap_or_else(|| panic!("{name} trickled: no failure"));
+        assert!(expected(&failure), "{name} trickled: {failure:?}");
+    }
+}
+
+#[test]
+fn a_slowloris_past_the_handshake_limit_times_out() {
+    let r = router(None, Some(TUNNEL), None);
+    let head: &[u8] = b"HTTP/1.1 200 Connection established\r\nX-Filler: aaaaaaaaaaaaaaaa\r\n\r\n";
+    let slow = Peer {
+        reads: head.chunks(1).map(Reply::Bytes).collect(),
+        // 40 ms a byte: the head needs about 2.8 s, the limit is 1 s.
+        step: Duration::from_millis(40),
+        ..Peer::default()
+    };
+    let options = Options {
+        timeouts: Timeouts {
+            proxy_handshake: Some(Duration::from_secs(1)),
+            ..Timeouts::default()
+        },
+        ..Options::default()
+    };
+    let out = run_long(&r, target("https", "t.example"), options, &slow);
+    assert!(
+        matches!(
+            out.failure,
+            Some(Failure::Timeout {
+                phase: Phase::ProxyHandshake
+            })
+        ),
+        "{:?}",
+        out.failure
+    );
 }
