@@ -30,20 +30,18 @@ impl fmt::Display for HttpError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             HttpError::InvalidRequest { message } => write!(f, "invalid request: {message}"),
-            HttpError::Protocol(error) => write!(
-                f,
-                "HTTP protocol error: {error}; the server (or the proxy) sent something that \
-                 is not valid HTTP/1.1"
+            HttpError::Protocol(_) => f.write_str(
+                "the HTTP exchange broke HTTP/1.1's rules; the server (or the proxy) sent \
+                 something that is not valid HTTP/1.1, or the request did not fit them",
             ),
-            HttpError::Io(error) => write!(
-                f,
-                "connection failed during the HTTP exchange: {error}; retry, the peer may have \
-                 closed an idle connection"
+            HttpError::Io(_) => f.write_str(
+                "the connection failed during the HTTP exchange; retry, the peer may have \
+                 closed an idle connection",
             ),
             HttpError::TooManyRedirects { limit } => write!(
                 f,
-                "more than {limit} redirects; raise ClientBuilder::max_redirects or check for \
-                 a redirect loop"
+                "more than {limit} redirects; raise the client's redirect limit or check for a \
+                 redirect loop"
             ),
         }
     }
@@ -61,7 +59,16 @@ impl std::error::Error for HttpError {
 
 impl From<ureq_proto::Error> for HttpError {
     fn from(error: ureq_proto::Error) -> Self {
-        HttpError::Protocol(error)
+        match error {
+            // The only output ureq-proto writes into a caller's buffer is the request.
+            ureq_proto::Error::OutputOverflow => HttpError::InvalidRequest {
+                message: format!(
+                    "the request head is larger than {} KiB; send fewer or shorter headers",
+                    crate::client::OUTPUT_SIZE / 1024
+                ),
+            },
+            other => HttpError::Protocol(other),
+        }
     }
 }
 

@@ -22,11 +22,80 @@
 //! | [`Client`] | HTTP/1.1 over those streams on `ureq-proto`, with keep-alive pooling |
 //! | [`Error`] | the same error kinds as egress-sync |
 //!
+//! GET, on async-std (the default runtime):
+//!
 //! ```no_run
 //! # async fn run() -> Result<(), egress_async::Error> {
 //! let client = egress_async::Client::from_env()?;
 //! let mut response = client.get("https://matrix.org/_matrix/key/v2/server").send().await?;
 //! let text = response.text().await?;
+//! # Ok(()) }
+//! async_std::task::block_on(run())?;
+//! # Ok::<(), egress_async::Error>(())
+//! ```
+//!
+//! The same code on smol (feature `smol`): pick the runtime on the connector.
+//!
+//! ```no_run
+//! # #[cfg(feature = "smol")]
+//! # fn main() -> Result<(), egress_async::Error> {
+//! use egress_async::{Client, ConnectorBuilder, Runtime};
+//!
+//! let connector = ConnectorBuilder::from_env().runtime(Runtime::Smol).build()?;
+//! let client = Client::new(connector);
+//! async_io::block_on(async {
+//!     let mut response = client.get("https://matrix.org/").send().await?;
+//!     response.text().await
+//! })?;
+//! # Ok(()) }
+//! # #[cfg(not(feature = "smol"))]
+//! # fn main() {}
+//! ```
+//!
+//! POST a JSON body (serialize it with any JSON library; egress sends bytes):
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), egress_async::Error> {
+//! let client = egress_async::Client::from_env()?;
+//! let response = client
+//!     .post("https://api.example.org/v1/items")
+//!     .header("content-type", "application/json")
+//!     .body(r#"{"name":"egress"}"#)
+//!     .send()
+//!     .await?;
+//! assert!(response.status().is_success());
+//! # Ok(()) }
+//! ```
+//!
+//! A large download streamed to a file with progress (the body is an `AsyncRead` with no
+//! size limit), a company CA for targets and proxies, and the route a URL would take:
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use futures_util::io::AsyncReadExt;
+//! use std::io::Write;
+//!
+//! let pem = std::fs::read("corp-ca.pem")?;
+//! let connector = egress_async::ConnectorBuilder::from_env()
+//!     .add_ca_pem(&pem)?
+//!     .add_proxy_ca_pem(&pem)?
+//!     .build()?;
+//! let route = connector.route("https://example.org/big.iso")?;
+//! println!("{} via {:?} because {}", route.route, route.proxy, route.reason);
+//! let client = egress_async::Client::new(connector);
+//! let mut response = client.get("https://example.org/big.iso").send().await?;
+//! let total = response.header("content-length").map(str::to_owned);
+//! let mut file = std::fs::File::create("big.iso")?;
+//! let (mut chunk, mut done) = (vec![0u8; 64 * 1024], 0usize);
+//! loop {
+//!     let n = response.body_mut().read(&mut chunk).await?;
+//!     if n == 0 {
+//!         break;
+//!     }
+//!     file.write_all(&chunk[..n])?;
+//!     done += n;
+//!     eprint!("\r{done} of {} bytes", total.as_deref().unwrap_or("?"));
+//! }
 //! # Ok(()) }
 //! ```
 #![forbid(unsafe_code)]

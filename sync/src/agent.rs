@@ -4,13 +4,14 @@ use std::sync::Arc;
 
 use egress_core::failure::Failure;
 use egress_core::router::RouteInfo;
+use ureq::http;
 use ureq::http::Uri;
 use ureq::typestate::{WithBody, WithoutBody};
-use ureq::{RequestBuilder, http};
 
 use crate::Error;
 use crate::builder::AgentBuilder;
 use crate::connector::{EgressConnector, NoResolver};
+use crate::request::Request;
 use crate::settings::{Settings, target_of};
 
 /// A ureq agent whose every connection (and every redirect hop) is routed by egress.
@@ -25,12 +26,12 @@ pub struct Agent {
 macro_rules! request_methods {
     ($($(#[$doc:meta])* $name:ident -> $body:ty;)*) => {$(
         $(#[$doc])*
-        pub fn $name<T>(&self, uri: T) -> RequestBuilder<$body>
+        pub fn $name<T>(&self, uri: T) -> Request<$body>
         where
             Uri: TryFrom<T>,
             <Uri as TryFrom<T>>::Error: Into<http::Error>,
         {
-            self.ureq.$name(uri)
+            Request::new(self.ureq.$name(uri))
         }
     )*};
 }

@@ -56,19 +56,22 @@ impl Default for AgentBuilder {
 impl AgentBuilder {
     egress_core::options_builder_methods!(Error);
 
-    /// Limit for a whole call, passed to ureq.
+    /// Limit for a whole call, from connect to the last body byte, passed to ureq (default:
+    /// none; the phase limits above still apply).
     pub fn timeout_global(mut self, limit: impl Into<Option<Duration>>) -> Self {
         self.global_timeout = limit.into();
         self
     }
 
-    /// How many redirects to follow (each hop is routed on its own); 0 turns them off.
+    /// How many redirects to follow (default 10; each hop is routed on its own); 0 turns
+    /// them off.
     pub fn max_redirects(mut self, redirects: u32) -> Self {
         self.max_redirects = redirects;
         self
     }
 
-    /// Whether 4xx/5xx responses are errors (ureq's default) or ordinary responses.
+    /// Whether 4xx/5xx responses are errors (default `true`, as in ureq) or ordinary
+    /// responses.
     pub fn http_status_as_error(mut self, as_error: bool) -> Self {
         self.http_status_as_error = as_error;
         self

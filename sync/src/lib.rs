@@ -1,7 +1,8 @@
 //! # egress-sync
 //!
 //! The blocking frontend of egress: a [ureq](https://docs.rs/ureq) 3 agent whose connector
-//! and resolver route every connection, and every redirect hop, through `egress-core`,
+//! routes every connection, and every redirect hop, through `egress-core`'s router and
+//! connection machine,
 //! following Synapse's forward-proxy rules:
 //!
 //! - `http://` targets go to `http_proxy` as absolute-form requests with
@@ -14,20 +15,75 @@
 //!
 //! ureq's own proxy support is switched off and never reads the environment.
 //!
+//! `call()` and `send*()` return [`Error`]: `Error::Failure` for everything egress
+//! classified (see [`Failure`]), `Error::Http` for ureq's own errors. `?` keeps it typed,
+//! into `Box<dyn Error>` too:
+//!
 //! ```no_run
-//! let agent = egress_sync::Agent::from_env()?;
-//! let body = agent
-//!     .get("https://matrix.org/_matrix/key/v2/server")
-//!     .call()
-//!     .map_err(egress_sync::Error::from)?
-//!     .body_mut()
-//!     .read_to_string()
-//!     .map_err(egress_sync::Error::from)?;
+//! fn fetch() -> Result<String, Box<dyn std::error::Error>> {
+//!     let agent = egress_sync::Agent::from_env()?;
+//!     let mut response = agent.get("https://matrix.org/_matrix/key/v2/server").call()?;
+//!     Ok(response.body_mut().read_to_string()?)
+//! }
+//!
+//! if let Err(error) = fetch() {
+//!     match error.downcast_ref::<egress_sync::Error>() {
+//!         Some(egress) if egress.is_proxy_failure() => eprintln!("the proxy failed: {egress}"),
+//!         Some(egress) => eprintln!("{} ({})", egress, egress.kind_name()),
+//!         None => eprintln!("{error}"),
+//!     }
+//! }
+//! ```
+//!
+//! POST a JSON body (serialize it with any JSON library; egress sends bytes):
+//!
+//! ```no_run
+//! let agent = egress_sync::Agent::builder().https_proxy("http://proxy.corp:3128").build()?;
+//! let response = agent
+//!     .post("https://api.example.org/v1/items")
+//!     .content_type("application/json")
+//!     .send(r#"{"name":"egress"}"#)?;
+//! assert!(response.status().is_success());
 //! # Ok::<(), egress_sync::Error>(())
 //! ```
 //!
-//! Errors from calls are `ureq::Error`s; convert them with [`Error::from`] to match on
-//! egress's kinds (proxy unreachable, proxy TLS, 407, CONNECT rejected, blocked, timeout).
+//! A large download streamed to a file, with progress. `read_to_string()` and
+//! `read_to_vec()` stop at ureq's 10 MiB body limit; a reader has none:
+//!
+//! ```no_run
+//! use std::io::{Read, Write};
+//!
+//! let agent = egress_sync::Agent::from_env()?;
+//! let mut response = agent.get("https://example.org/big.iso").call()?;
+//! let total = response.body().content_length();
+//! let mut body = response.body_mut().as_reader();
+//! let mut file = std::fs::File::create("big.iso")?;
+//! let (mut chunk, mut done) = (vec![0u8; 64 * 1024], 0u64);
+//! loop {
+//!     let n = body.read(&mut chunk)?;
+//!     if n == 0 {
+//!         break;
+//!     }
+//!     file.write_all(&chunk[..n])?;
+//!     done += n as u64;
+//!     eprint!("\r{done} of {} bytes", total.map_or("?".to_owned(), |t| t.to_string()));
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! A company CA for targets (and, separately, for an `https://` proxy), and the route a
+//! URL would take:
+//!
+//! ```no_run
+//! let pem = std::fs::read("corp-ca.pem")?;
+//! let agent = egress_sync::AgentBuilder::from_env()
+//!     .add_ca_pem(&pem)?
+//!     .add_proxy_ca_pem(&pem)?
+//!     .build()?;
+//! let route = agent.route("https://wiki.corp.example/")?;
+//! println!("{} via {:?} because {}", route.route, route.proxy, route.reason);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![forbid(unsafe_code)]
 
 mod agent;
@@ -37,6 +93,7 @@ mod error;
 mod establish;
 mod forward_auth;
 mod observe;
+mod request;
 mod settings;
 mod transport;
 
@@ -49,4 +106,5 @@ pub use egress_core::router::RouteInfo;
 pub use egress_core::{FailureKind, IpBlocklist, Phase, RouteKind};
 pub use error::Error;
 pub use observe::{PhaseEvent, PhaseObserver};
+pub use request::Request;
 pub use ureq;

@@ -21,7 +21,7 @@ fn recorded(builder: AgentBuilder, url: &str) -> Vec<PhaseEvent> {
     agent
         .get(url)
         .call()
-        .unwrap_or_else(|e| panic!("{}", egress_sync::Error::from(e)));
+        .unwrap_or_else(|e| panic!("{e}"));
     let events = events.lock().unwrap_or_else(|e| panic!("poisoned: {e}"));
     events.clone()
 }

@@ -137,10 +137,7 @@ fn run_case(agent: &Agent, case: &Case) -> Result<RouteInfo, Box<dyn std::error:
         .unwrap_or_default();
     println!("  route:  {}{proxy}", info.route);
     println!("  reason: {}", info.reason);
-    let mut response = agent
-        .get(&case.url)
-        .call()
-        .map_err(egress_sync::Error::from)?;
+    let mut response = agent.get(&case.url).call()?;
     let body = response
         .body_mut()
         .read_to_string()

@@ -21,7 +21,7 @@ use super::input::Input;
 use crate::{Connection, HttpError};
 
 /// Output buffer for the request head and body chunks.
-const OUTPUT_SIZE: usize = 16 * 1024;
+pub(crate) const OUTPUT_SIZE: usize = 16 * 1024;
 
 /// Declares the body's framing on `call`, unless the caller set it.
 pub(crate) fn frame_body(call: &mut Call<Prepare>, body: &Body) -> Result<(), HttpError> {

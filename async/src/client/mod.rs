@@ -30,6 +30,7 @@ use ureq_proto::client::{Call, RecvResponseResult, RedirectAuthHeaders};
 use ureq_proto::http::{Method, Request};
 
 pub use body::Body;
+pub(crate) use exchange::OUTPUT_SIZE;
 pub use request::RequestBuilder;
 pub use response::{Response, ResponseBody};
 

@@ -150,11 +150,11 @@ impl Client {
     pub fn fetch(&self, url: &str) -> Fetched {
         match self {
             Client::Sync(agent) => {
-                let result = agent
-                    .get(url)
-                    .call()
-                    .and_then(|mut response| response.body_mut().read_to_vec());
-                match result.map_err(egress_sync::Error::from) {
+                let result = agent.get(url).call().and_then(|mut response| {
+                    let body = response.body_mut().read_to_vec();
+                    body.map_err(egress_sync::Error::from)
+                });
+                match result {
                     Ok(body) => Fetched::Body(body),
                     Err(egress_sync::Error::Failure(failure)) => Fetched::Failure(failure),
                     Err(other) => Fetched::Http(other.to_string()),

@@ -89,7 +89,7 @@ pub(crate) fn send(
     for (name, value) in headers {
         request = request.header(name.as_str(), value.as_str());
     }
-    request.call().map_err(Error::from)
+    request.call()
 }
 
 /// An unroutable URL is the caller's mistake: usage, not configuration.
