@@ -18,10 +18,7 @@ fn recorded(builder: AgentBuilder, url: &str) -> Vec<PhaseEvent> {
         })
         .build()
         .unwrap_or_else(|e| panic!("{e}"));
-    agent
-        .get(url)
-        .call()
-        .unwrap_or_else(|e| panic!("{e}"));
+    agent.get(url).call().unwrap_or_else(|e| panic!("{e}"));
     let events = events.lock().unwrap_or_else(|e| panic!("poisoned: {e}"));
     events.clone()
 }

@@ -1,5 +1,5 @@
-//! Shared helpers of the egress-async tests: builders with short timeouts, credentials, and
-//! running one scenario on each compiled-in runtime.
+//! Shared helpers of the egress-async-only tests (async_only.rs, async_load.rs): builders
+//! with short timeouts, and running one scenario on each compiled-in runtime.
 
 #![allow(dead_code, unreachable_pub)]
 
@@ -7,16 +7,6 @@ use std::future::Future;
 use std::time::Duration;
 
 use egress_async::{Client, ConnectorBuilder, Error, Runtime};
-use egress_tests::TestProxy;
-
-pub const USER: &str = "alice";
-pub const PASSWORD: &str = "s3cret-pw";
-
-pub fn basic(user: &str, password: &str) -> String {
-    use base64::Engine as _;
-    let token = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
-    format!("Basic {token}")
-}
 
 pub fn short_timeouts(builder: ConnectorBuilder, runtime: Runtime) -> ConnectorBuilder {
     builder
@@ -34,16 +24,6 @@ pub fn client(builder: ConnectorBuilder) -> Client {
 
 pub async fn get_text(client: &Client, url: &str) -> Result<String, Error> {
     client.get(url).send().await?.text().await
-}
-
-pub async fn get_bytes(client: &Client, url: &str) -> Result<Vec<u8>, Error> {
-    client.get(url).send().await?.bytes().await
-}
-
-pub fn proxy_url_with_auth(proxy: &TestProxy) -> String {
-    proxy
-        .url()
-        .replacen("://", &format!("://{USER}:{PASSWORD}@"), 1)
 }
 
 /// Runs `scenario` to completion on `runtime`'s own executor.

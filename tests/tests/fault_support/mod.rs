@@ -1,4 +1,4 @@
-//! Shared pieces of the fault suites (faults_sync.rs, faults_async.rs): the time bound, and
+//! Shared pieces of the fault suites (proxy_faults.rs, async_only.rs): the time bound, and
 //! two hand-written peers that put bytes right behind a CONNECT's `200`.
 
 #![allow(dead_code, unreachable_pub)]

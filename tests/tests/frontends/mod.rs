@@ -1,13 +1,23 @@
-//! One scenario, every frontend: a `Setup` describes the client (proxies, `no_proxy`, CAs,
-//! timeouts), [`Frontend::fetch`] runs a GET through egress-sync or egress-async (on each
-//! compiled-in runtime) and reports the body or egress-core's [`Failure`], which both
-//! frontends share, so one assertion covers all of them.
+//! One scenario, every frontend: a [`Setup`] describes the client (proxies, `no_proxy`,
+//! blocklist, CAs, timeouts, redirects), [`Frontend::client`] builds it on egress-sync or
+//! egress-async (on each compiled-in runtime), and [`Client`] runs requests and reports a
+//! [`Fetched`]: the whole response, egress-core's [`Failure`] (which both frontends share),
+//! or the exchange failure by kind, so one assertion covers all of them.
+//!
+//! Both frontends are configured alike: ureq's `http_status_as_error` is off, so a 4xx/5xx
+//! is a response on both (egress-sync's default is covered in `sync_only.rs`).
 
 #![allow(dead_code, unreachable_pub)]
 
+mod client;
+mod fetched;
+
 use std::time::Duration;
 
+pub use client::Client;
 use egress_core::Failure;
+#[allow(unused_imports)]
+pub use fetched::{Fetched, HttpFailure, Response};
 
 /// The frontends a scenario runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,44 +30,26 @@ pub enum Frontend {
     Smol,
 }
 
-/// How a fetch ended.
-#[derive(Debug)]
-pub enum Fetched {
-    /// The body, for a 2xx.
-    Body(Vec<u8>),
-    /// A failure egress classified.
-    Failure(Failure),
-    /// The HTTP engine's own error, shown.
-    Http(String),
-}
-
-impl Fetched {
-    /// The failure, or a panic naming what came instead.
-    pub fn failure(self) -> Failure {
-        match self {
-            Fetched::Failure(failure) => failure,
-            other => panic!("expected a failure, got {other:?}"),
-        }
-    }
-
-    /// The body, or a panic naming what came instead.
-    pub fn body(self) -> Vec<u8> {
-        match self {
-            Fetched::Body(body) => body,
-            other => panic!("expected a body, got {other:?}"),
-        }
-    }
-}
-
 /// What the client is configured with; short timeouts by default.
 #[derive(Clone, Debug)]
 pub struct Setup {
     pub http_proxy: Option<String>,
     pub https_proxy: Option<String>,
+    pub no_proxy: Option<String>,
+    /// `IpBlocklist::non_public()` for direct connections.
+    pub block_non_public: bool,
+    /// Extra CA for targets.
     pub ca_pem: Option<String>,
+    /// Extra CA for `https://` proxies.
+    pub proxy_ca_pem: Option<String>,
     pub connect: Duration,
     pub handshake: Duration,
     pub tls: Duration,
+    /// egress-sync: ureq's global limit (the whole call, body included); egress-async: the
+    /// exchange limit (request and response head, per hop).
+    pub exchange: Duration,
+    /// Redirects to follow; `None`: the frontend's default.
+    pub max_redirects: Option<u32>,
 }
 
 impl Default for Setup {
@@ -65,18 +57,70 @@ impl Default for Setup {
         Self {
             http_proxy: None,
             https_proxy: None,
+            no_proxy: None,
+            block_non_public: false,
             ca_pem: None,
+            proxy_ca_pem: None,
             connect: Duration::from_secs(2),
             handshake: Duration::from_millis(500),
             tls: Duration::from_secs(2),
+            exchange: Duration::from_secs(10),
+            max_redirects: None,
         }
     }
 }
 
-/// A built client of one frontend.
-pub enum Client {
-    Sync(egress_sync::Agent),
-    Async(egress_async::Client, egress_async::Runtime),
+impl Setup {
+    /// Both schemes through `proxy`.
+    pub fn through(proxy: &str) -> Self {
+        Self {
+            http_proxy: Some(proxy.to_owned()),
+            https_proxy: Some(proxy.to_owned()),
+            ..Self::default()
+        }
+    }
+
+    /// Trusting `pem` for targets.
+    pub fn trusting(self, pem: &str) -> Self {
+        Self {
+            ca_pem: Some(pem.to_owned()),
+            ..self
+        }
+    }
+}
+
+/// Applies the [`Setup`] fields both builders share (egress-core's option methods).
+macro_rules! shared_options {
+    ($builder:expr, $setup:expr) => {{
+        let setup: &Setup = $setup;
+        let mut builder = $builder
+            .timeout_connect(setup.connect)
+            .timeout_proxy_handshake(setup.handshake)
+            .timeout_tls(setup.tls);
+        if let Some(url) = &setup.http_proxy {
+            builder = builder.http_proxy(url);
+        }
+        if let Some(url) = &setup.https_proxy {
+            builder = builder.https_proxy(url);
+        }
+        if let Some(list) = &setup.no_proxy {
+            builder = builder.no_proxy(list);
+        }
+        if setup.block_non_public {
+            builder = builder.ip_blocklist(egress_core::IpBlocklist::non_public());
+        }
+        if let Some(pem) = &setup.ca_pem {
+            builder = builder
+                .add_ca_pem(pem.as_bytes())
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        if let Some(pem) = &setup.proxy_ca_pem {
+            builder = builder
+                .add_proxy_ca_pem(pem.as_bytes())
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        builder
+    }};
 }
 
 impl Frontend {
@@ -91,104 +135,61 @@ impl Frontend {
 
     /// Builds a client of this frontend from `setup`.
     pub fn client(self, setup: &Setup) -> Client {
+        self.try_client(setup)
+            .unwrap_or_else(|failure| panic!("{failure}"))
+    }
+
+    /// Builds a client of this frontend from `setup`, or the build's failure.
+    pub fn try_client(self, setup: &Setup) -> Result<Client, Failure> {
         match self {
             Frontend::Sync => {
-                let mut builder = egress_sync::Agent::builder()
-                    .timeout_connect(setup.connect)
-                    .timeout_proxy_handshake(setup.handshake)
-                    .timeout_tls(setup.tls)
-                    .timeout_global(Duration::from_secs(10));
-                if let Some(url) = &setup.http_proxy {
-                    builder = builder.http_proxy(url);
+                let mut builder = shared_options!(egress_sync::Agent::builder(), setup)
+                    .timeout_global(setup.exchange)
+                    .http_status_as_error(false);
+                if let Some(redirects) = setup.max_redirects {
+                    builder = builder.max_redirects(redirects);
                 }
-                if let Some(url) = &setup.https_proxy {
-                    builder = builder.https_proxy(url);
+                match builder.build() {
+                    Ok(agent) => Ok(Client::Sync(agent)),
+                    Err(egress_sync::Error::Failure(failure)) => Err(failure),
+                    Err(other) => panic!("{other}"),
                 }
-                if let Some(pem) = &setup.ca_pem {
-                    builder = builder
-                        .add_ca_pem(pem.as_bytes())
-                        .unwrap_or_else(|e| panic!("{e}"));
-                }
-                Client::Sync(builder.build().unwrap_or_else(|e| panic!("{e}")))
             }
             Frontend::AsyncStd | Frontend::Smol => {
-                let runtime = match self {
-                    Frontend::AsyncStd => egress_async::Runtime::AsyncStd,
-                    #[cfg(feature = "smol")]
-                    _ => egress_async::Runtime::Smol,
-                    #[cfg(not(feature = "smol"))]
-                    _ => panic!("smol is not compiled in"),
+                let runtime = self.runtime();
+                let builder = egress_async::Connector::builder().runtime(runtime);
+                let connector = match shared_options!(builder, setup).build() {
+                    Ok(connector) => connector,
+                    Err(egress_async::Error::Failure(failure)) => return Err(failure),
+                    Err(other) => panic!("{other}"),
                 };
-                let mut builder = egress_async::Connector::builder()
-                    .runtime(runtime)
-                    .timeout_connect(setup.connect)
-                    .timeout_proxy_handshake(setup.handshake)
-                    .timeout_tls(setup.tls);
-                if let Some(url) = &setup.http_proxy {
-                    builder = builder.http_proxy(url);
+                let mut builder =
+                    egress_async::Client::builder(connector).timeout_exchange(setup.exchange);
+                if let Some(redirects) = setup.max_redirects {
+                    builder = builder.max_redirects(redirects);
                 }
-                if let Some(url) = &setup.https_proxy {
-                    builder = builder.https_proxy(url);
-                }
-                if let Some(pem) = &setup.ca_pem {
-                    builder = builder
-                        .add_ca_pem(pem.as_bytes())
-                        .unwrap_or_else(|e| panic!("{e}"));
-                }
-                let connector = builder.build().unwrap_or_else(|e| panic!("{e}"));
-                let client = egress_async::Client::builder(connector)
-                    .timeout_exchange(Duration::from_secs(10))
-                    .build();
-                Client::Async(client, runtime)
+                Ok(Client::Async(builder.build(), runtime))
             }
         }
     }
-}
 
-impl Client {
-    /// GETs `url` and reads the body.
-    pub fn fetch(&self, url: &str) -> Fetched {
+    /// egress-async's runtime of this frontend (a panic for [`Frontend::Sync`]).
+    pub fn runtime(self) -> egress_async::Runtime {
         match self {
-            Client::Sync(agent) => {
-                let result = agent.get(url).call().and_then(|mut response| {
-                    let body = response.body_mut().read_to_vec();
-                    body.map_err(egress_sync::Error::from)
-                });
-                match result {
-                    Ok(body) => Fetched::Body(body),
-                    Err(egress_sync::Error::Failure(failure)) => Fetched::Failure(failure),
-                    Err(other) => Fetched::Http(other.to_string()),
-                }
-            }
-            Client::Async(client, runtime) => {
-                let fetch = async { client.get(url).send().await?.bytes().await };
-                let result = match runtime {
-                    egress_async::Runtime::AsyncStd => async_std::task::block_on(fetch),
-                    #[cfg(feature = "smol")]
-                    egress_async::Runtime::Smol => async_io::block_on(fetch),
-                    #[allow(unreachable_patterns)]
-                    _ => panic!("runtime not compiled in"),
-                };
-                match result {
-                    Ok(body) => Fetched::Body(body),
-                    Err(egress_async::Error::Failure(failure)) => Fetched::Failure(failure),
-                    Err(other) => Fetched::Http(other.to_string()),
-                }
-            }
+            Frontend::AsyncStd => egress_async::Runtime::AsyncStd,
+            #[cfg(feature = "smol")]
+            Frontend::Smol => egress_async::Runtime::Smol,
+            other => panic!("{other:?} has no egress-async runtime compiled in"),
         }
     }
 
-    /// How many route decisions the client has made.
-    pub fn route_decisions(&self) -> usize {
+    /// The longest forwarded response head the frontend reads: ureq's 64 KiB, egress-async's
+    /// own 16 KiB.
+    pub fn response_head_limit(self) -> usize {
         match self {
-            Client::Sync(agent) => agent.route_decisions(),
-            Client::Async(client, _) => client.connector().route_decisions(),
+            Frontend::Sync => 64 * 1024,
+            Frontend::AsyncStd | Frontend::Smol => 16 * 1024,
         }
-    }
-
-    /// Whether this is the blocking frontend.
-    pub fn is_sync(&self) -> bool {
-        matches!(self, Client::Sync(_))
     }
 }
 
