@@ -21,7 +21,10 @@ pub(crate) type Stack = Layer<Replay<Layer<Tcp>>>;
 /// `https://` target; or, for an `http://` target routed to a forward proxy, the proxy
 /// connection with egress-core's forward rewriter on the write path.
 ///
-/// It implements `futures-io`'s [`AsyncRead`] and [`AsyncWrite`] and is `Unpin + Send`.
+/// It implements `futures-io`'s
+/// [`AsyncRead`](https://docs.rs/futures-io/0.3/futures_io/trait.AsyncRead.html) and
+/// [`AsyncWrite`](https://docs.rs/futures-io/0.3/futures_io/trait.AsyncWrite.html) and is
+/// `Unpin + Send`.
 /// Dropping it closes the connection.
 pub struct Connection {
     stream: Stack,
@@ -77,6 +80,7 @@ impl Connection {
 }
 
 impl AsyncRead for Connection {
+    /// Reads bytes from the target (through the tunnel, TLS and any replayed bytes).
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -87,6 +91,7 @@ impl AsyncRead for Connection {
 }
 
 impl AsyncWrite for Connection {
+    /// Writes bytes to the target (through the forward rewriter on forward routes).
     fn poll_write(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -99,6 +104,7 @@ impl AsyncWrite for Connection {
         }
     }
 
+    /// Flushes buffered bytes (and a rewritten request head) to the socket.
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         match &mut this.rewriting {
@@ -107,6 +113,7 @@ impl AsyncWrite for Connection {
         }
     }
 
+    /// Flushes, then closes the connection.
     fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         if let Some(rewriting) = &mut this.rewriting {

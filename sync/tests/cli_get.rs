@@ -206,3 +206,33 @@ fn a_tunnel_the_proxy_closes_after_200_gets_no_ca_advice() {
     assert!(run.stderr.contains("closed the tunnel"), "{run:?}");
     assert!(!run.stderr.contains("--ca"), "{run:?}");
 }
+
+#[test]
+fn insecure_flags_skip_verification_of_their_side_only_and_warn() {
+    let ca = TestCa::new("untrusted CA");
+    let origin = Origin::https(&ca);
+    let proxy = TestProxy::start(ProxyOptions::default().tls(ca.issue_local().server_config()));
+    let tls_proxy = proxy.url().replacen("http://", "https://", 1);
+    let url = origin.url("/hello");
+    let args = |extra: &'static [&'static str]| {
+        let mut all = vec!["get", url.as_str(), "--timeout", "5"];
+        all.extend_from_slice(extra);
+        all
+    };
+    let env = [("https_proxy", tls_proxy.as_str())];
+    // Neither certificate is trusted: the proxy's fails first.
+    let run = egress(&args(&[]), &env);
+    assert_eq!(run.code, 4, "{run:?}");
+    // The proxy skipped, the target still verified.
+    let run = egress(&args(&["--proxy-insecure"]), &env);
+    assert_eq!(run.code, 5, "{run:?}");
+    assert!(run.stderr.contains("WARNING: --proxy-insecure"), "{run:?}");
+    // The target skipped, the proxy still verified.
+    let run = egress(&args(&["-k"]), &env);
+    assert_eq!(run.code, 4, "{run:?}");
+    // Both skipped: the body arrives, with both warnings.
+    let run = egress(&args(&["-k", "--proxy-insecure"]), &env);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.stdout, HELLO_BODY);
+    assert!(run.stderr.contains("WARNING: --insecure"), "{run:?}");
+}

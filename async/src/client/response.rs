@@ -41,7 +41,8 @@ enum State {
     Done,
 }
 
-/// The body of a [`Response`], read as a `futures-io` [`AsyncRead`].
+/// The body of a [`Response`], read as a `futures-io`
+/// [`AsyncRead`](https://docs.rs/futures-io/0.3/futures_io/trait.AsyncRead.html).
 pub struct ResponseBody {
     state: State,
     redirect: Option<Call<Redirect>>,
@@ -122,6 +123,7 @@ impl ResponseBody {
 }
 
 impl AsyncRead for ResponseBody {
+    /// Reads body bytes (chunked and content-length framing removed); 0 at the end.
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -220,7 +222,8 @@ impl Response {
         self.body
     }
 
-    /// Reads the whole body.
+    /// Reads the whole body into memory. There is no size limit: for a large or untrusted
+    /// body read [`Response::body_mut`] (an `AsyncRead`) with a bound of your own.
     pub async fn bytes(&mut self) -> Result<Vec<u8>, Error> {
         let mut all = Vec::new();
         self.body

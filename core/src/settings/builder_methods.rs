@@ -48,12 +48,14 @@ macro_rules! options_builder_methods {
             self.with(|o| o.set_no_proxy(list))
         }
 
-        /// Makes an invalid `no_proxy` entry a build error instead of a logged warning.
+        /// Makes an invalid `no_proxy` entry a build error instead of a logged warning
+        /// (default: a warning).
         pub fn strict_no_proxy(self, strict: bool) -> Self {
             self.with(|o| o.set_strict_no_proxy(strict))
         }
 
-        /// Blocks direct connections to these addresses (not connections through a proxy).
+        /// Blocks direct connections to these addresses (not connections through a proxy;
+        /// default: no blocklist).
         pub fn ip_blocklist(self, blocklist: $crate::IpBlocklist) -> Self {
             self.with(|o| o.set_blocklist(blocklist))
         }
@@ -74,6 +76,19 @@ macro_rules! options_builder_methods {
         /// the protection TLS gives, and every client built this way logs a warning.
         pub fn danger_accept_invalid_certs_for_testing(self) -> Self {
             self.with($crate::settings::Options::danger_accept_invalid_certs_for_testing)
+        }
+
+        /// Accepts any certificate from `https://` proxies only (Synapse's
+        /// `use_insecure_ssl_client_just_for_testing_do_not_use`, for the proxy side). For
+        /// tests only; every client built this way logs a warning.
+        pub fn danger_accept_invalid_proxy_certs_for_testing(self) -> Self {
+            self.with($crate::settings::Options::danger_accept_invalid_proxy_certs_for_testing)
+        }
+
+        /// Accepts any certificate from `https://` targets only. For tests only; every
+        /// client built this way logs a warning.
+        pub fn danger_accept_invalid_target_certs_for_testing(self) -> Self {
+            self.with($crate::settings::Options::danger_accept_invalid_target_certs_for_testing)
         }
 
         /// Limit for resolving and TCP connect to a proxy or a direct target (default 30 s;

@@ -114,7 +114,17 @@ impl Options {
 
     /// Accepts any certificate from proxies and targets (tests only; every build warns).
     pub fn danger_accept_invalid_certs_for_testing(&mut self) {
+        self.danger_accept_invalid_proxy_certs_for_testing();
+        self.danger_accept_invalid_target_certs_for_testing();
+    }
+
+    /// Accepts any certificate from `https://` proxies (tests only; every build warns).
+    pub fn danger_accept_invalid_proxy_certs_for_testing(&mut self) {
         self.proxy_trust.danger_accept_invalid_certs_for_testing();
+    }
+
+    /// Accepts any certificate from `https://` targets (tests only; every build warns).
+    pub fn danger_accept_invalid_target_certs_for_testing(&mut self) {
         self.target_trust.danger_accept_invalid_certs_for_testing();
     }
 
@@ -138,10 +148,19 @@ impl Options {
                 })?;
         }
         let mut warnings = self.warnings;
-        if self.proxy_trust.is_insecure() || self.target_trust.is_insecure() {
+        let off = match (
+            self.proxy_trust.is_insecure(),
+            self.target_trust.is_insecure(),
+        ) {
+            (true, true) => Some("proxies and targets"),
+            (true, false) => Some("proxies"),
+            (false, true) => Some("targets"),
+            (false, false) => None,
+        };
+        if let Some(off) = off {
             warnings.push(format!(
-                "TLS certificate verification is OFF for this {built} \
-                 (danger_accept_invalid_certs_for_testing); never use this in production"
+                "TLS certificate verification is OFF for {off} of this {built} (a \
+                 danger_accept_invalid_*_for_testing option); never use this in production"
             ));
         }
         let router = Router::new(

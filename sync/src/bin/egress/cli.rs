@@ -95,6 +95,12 @@ pub(crate) struct ConnectArgs {
     /// Give up after this many seconds (whole request; each phase too).
     #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
     pub(crate) timeout: Option<f64>,
+    /// TESTING ONLY: accept any certificate from https:// targets (no verification).
+    #[arg(short = 'k', long)]
+    pub(crate) insecure: bool,
+    /// TESTING ONLY: accept any certificate from an https:// proxy (no verification).
+    #[arg(long)]
+    pub(crate) proxy_insecure: bool,
 }
 
 /// Arguments of `egress get`.

@@ -34,6 +34,21 @@ pub(crate) fn builder(env: &OwnedProxyEnv, args: &ConnectArgs) -> Result<AgentBu
         let pem = read_file(path, "--ca")?;
         builder = builder.add_ca_pem(&pem)?;
     }
+    // The library logs the same warning; the tool has no logger, so it says it itself.
+    if args.insecure {
+        eprintln!(
+            "egress: WARNING: --insecure: certificates of https:// targets are NOT verified \
+             (testing only)"
+        );
+        builder = builder.danger_accept_invalid_target_certs_for_testing();
+    }
+    if args.proxy_insecure {
+        eprintln!(
+            "egress: WARNING: --proxy-insecure: the https:// proxy's certificate is NOT \
+             verified (testing only)"
+        );
+        builder = builder.danger_accept_invalid_proxy_certs_for_testing();
+    }
     if let Some(secs) = args.timeout {
         let limit = Duration::from_secs_f64(secs);
         builder = builder
