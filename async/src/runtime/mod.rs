@@ -8,6 +8,7 @@
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::time::Duration;
 
 #[cfg(not(any(feature = "async-std", feature = "smol")))]
@@ -72,6 +73,19 @@ impl Runtime {
             ));
         }
         Ok(addrs)
+    }
+
+    /// A future that completes after `after`: the timer behind read deadlines that live
+    /// inside `poll_read` (a response body's idle and whole-request limits).
+    pub(crate) fn sleep(self, after: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        match self {
+            #[cfg(feature = "async-std")]
+            Runtime::AsyncStd => Box::pin(async_std::task::sleep(after)),
+            #[cfg(feature = "smol")]
+            Runtime::Smol => Box::pin(async move {
+                async_io::Timer::after(after).await;
+            }),
+        }
     }
 
     /// Runs `future` for at most `limit` (`None`: no limit); `None` when time ran out, in
