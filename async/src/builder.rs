@@ -47,7 +47,7 @@ impl ConnectorBuilder {
 
     /// Validates the configuration and builds the connector.
     pub fn build(self) -> Result<Connector, Error> {
-        let shared = self.options.build("connector")?;
+        let shared = self.options.build("connector", Self::load_system_roots)?;
         for warning in shared.warnings() {
             log::warn!("egress: {warning}");
         }

@@ -124,6 +124,7 @@ pub use connector::Connector;
 pub use egress_core::failure::{Failure, PeerError, PeerErrorKind};
 pub use egress_core::router::RouteInfo;
 pub use egress_core::settings::{PhaseEvent, PhaseObserver};
+pub use egress_core::tls::TrustRoots;
 pub use egress_core::{FailureKind, IpBlocklist, Phase, RouteKind, Target};
 pub use error::Error;
 pub use http_error::HttpError;

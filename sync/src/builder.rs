@@ -76,7 +76,7 @@ impl AgentBuilder {
 
     /// Validates the configuration and builds the agent.
     pub fn build(self) -> Result<Agent, Error> {
-        let shared = self.options.build("agent")?;
+        let shared = self.options.build("agent", Self::load_system_roots)?;
         for warning in shared.warnings() {
             log::warn!("egress: {warning}");
         }

@@ -103,6 +103,7 @@ pub use builder::{
 pub use egress_core::failure::{Failure, PeerError, PeerErrorKind};
 pub use egress_core::router::RouteInfo;
 pub use egress_core::settings::{PhaseEvent, PhaseObserver};
+pub use egress_core::tls::TrustRoots;
 pub use egress_core::{FailureKind, IpBlocklist, Phase, RouteKind};
 pub use error::Error;
 pub use request::Request;

@@ -126,6 +126,29 @@ impl TestCa {
         }
     }
 
+    /// Issues a client certificate (extended key usage `clientAuth`) named `name`.
+    ///
+    /// # Panics
+    /// If rcgen fails.
+    pub fn issue_client(&self, name: &str) -> ServerCert {
+        let mut params = CertificateParams::new(Vec::<String>::new())
+            .unwrap_or_else(|e| panic!("client certificate params: {e}"));
+        params.distinguished_name.push(DnType::CommonName, name);
+        params.is_ca = IsCa::ExplicitNoCa;
+        params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
+        params.use_authority_key_identifier_extension = true;
+        let key = KeyPair::generate().unwrap_or_else(|e| panic!("client key generation: {e}"));
+        let cert = params
+            .signed_by(&key, &self.issuer)
+            .unwrap_or_else(|e| panic!("client signing: {e}"));
+        ServerCert {
+            cert_der: cert.der().clone(),
+            cert_pem: cert.pem(),
+            key_der: key.serialize_der(),
+            key_pem: key.serialize_pem(),
+        }
+    }
+
     /// A certificate for [`LOCAL_NAMES`] (`localhost`, `127.0.0.1`, `::1`).
     pub fn issue_local(&self) -> ServerCert {
         self.issue(LOCAL_NAMES)
@@ -148,6 +171,24 @@ impl std::fmt::Debug for ServerCert {
 }
 
 impl ServerCert {
+    /// A certificate and key read back from their PEM forms (e.g. in a child process).
+    ///
+    /// # Panics
+    /// If either PEM holds no certificate or key.
+    pub fn from_pem(cert_pem: &[u8], key_pem: &[u8]) -> ServerCert {
+        use rustls::pki_types::pem::PemObject;
+        let cert_der = CertificateDer::from_pem_slice(cert_pem)
+            .unwrap_or_else(|e| panic!("certificate PEM: {e}"));
+        let key =
+            PrivatePkcs8KeyDer::from_pem_slice(key_pem).unwrap_or_else(|e| panic!("key PEM: {e}"));
+        ServerCert {
+            cert_der,
+            cert_pem: String::from_utf8_lossy(cert_pem).into_owned(),
+            key_der: key.secret_pkcs8_der().to_vec(),
+            key_pem: String::from_utf8_lossy(key_pem).into_owned(),
+        }
+    }
+
     /// The certificate, DER.
     pub fn cert_der(&self) -> CertificateDer<'static> {
         self.cert_der.clone()
@@ -166,6 +207,27 @@ impl ServerCert {
     /// The private key, PKCS#8 PEM.
     pub fn key_pem(&self) -> &str {
         &self.key_pem
+    }
+
+    /// Like [`ServerCert::server_config`], but every client must present a certificate
+    /// issued by `clients` (mutual TLS).
+    ///
+    /// # Panics
+    /// If rustls rejects the key or the client CA.
+    pub fn server_config_requiring_clients(&self, clients: &TestCa) -> Arc<ServerConfig> {
+        let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+            Arc::new(clients.root_store()),
+            provider(),
+        )
+        .build()
+        .unwrap_or_else(|e| panic!("client verifier: {e}"));
+        let config = ServerConfig::builder_with_provider(provider())
+            .with_safe_default_protocol_versions()
+            .unwrap_or_else(|e| panic!("rustls protocol versions: {e}"))
+            .with_client_cert_verifier(verifier)
+            .with_single_cert(vec![self.cert_der()], self.key_der())
+            .unwrap_or_else(|e| panic!("rustls rejected the test certificate: {e}"));
+        Arc::new(config)
     }
 
     /// A rustls server configuration presenting this certificate (ring provider, TLS 1.2 and

@@ -83,10 +83,21 @@ impl ForwardWatch {
         if self.waiting.take().is_none() {
             return Err(error);
         }
-        if error.kind() == crate::failure::PeerErrorKind::TimedOut {
-            return Ok(Failure::Timeout {
-                phase: Phase::ProxyResponse,
-            });
+        match error.kind() {
+            crate::failure::PeerErrorKind::TimedOut => {
+                return Ok(Failure::Timeout {
+                    phase: Phase::ProxyResponse,
+                });
+            }
+            // The proxy's TLS refused the connection after its handshake (a client
+            // certificate it did not accept, under TLS 1.3).
+            crate::failure::PeerErrorKind::Tls => {
+                return Ok(Failure::ProxyTls {
+                    proxy: String::from(&*self.proxy),
+                    source: error,
+                });
+            }
+            _ => {}
         }
         Ok(Failure::ProxyClosed {
             proxy: String::from(&*self.proxy),

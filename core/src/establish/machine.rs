@@ -359,7 +359,13 @@ impl<'a> Establish<'a> {
             return;
         }
         let proxy = self.proxy_shown();
-        self.fail(if error.kind().is_close() {
+        self.fail(if error.kind() == PeerErrorKind::Tls {
+            // The proxy's TLS refused us after its handshake (e.g. our client certificate).
+            Failure::ProxyTls {
+                proxy,
+                source: error,
+            }
+        } else if error.kind().is_close() {
             Failure::ProxyClosed {
                 proxy,
                 phase: Phase::ProxyHandshake,

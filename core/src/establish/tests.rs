@@ -963,3 +963,26 @@ fn a_whole_request_deadline_cuts_the_phase_it_falls_in() {
     let deadline = start + Duration::from_millis(1500);
     assert!(out.ended_at >= deadline && out.ended_at <= deadline + Peer::default().step);
 }
+
+#[test]
+fn a_tls_alert_from_the_proxy_after_its_handshake_is_a_proxy_tls_failure() {
+    let r = router(None, Some("https://proxy.corp:3129"), None);
+    let refused = Peer {
+        reads: vec![Reply::Error(PeerErrorKind::Tls)],
+        ..Peer::default()
+    };
+    let out = run(
+        &r,
+        target("https", "t.example"),
+        Options::default(),
+        &refused,
+    );
+    assert_eq!(failure_kind(&out), Some(FailureKind::ProxyTls));
+    let mut watch = ForwardWatch::new("https://proxy.corp:3129", None);
+    watch.request_sent(Duration::ZERO);
+    let failure = watch.on_error(reply_error(PeerErrorKind::Tls));
+    assert!(
+        matches!(failure, Ok(Failure::ProxyTls { .. })),
+        "{failure:?}"
+    );
+}

@@ -19,6 +19,9 @@ pub enum PeerErrorKind {
     Closed,
     /// The operation's own timer fired (the machine's deadline decides what that means).
     TimedOut,
+    /// The peer's TLS failed after the handshake: an alert (e.g. a client certificate
+    /// refused under TLS 1.3, which a server reports only then) or a TLS protocol error.
+    Tls,
     /// Anything else (certificate errors, unreachable networks, ...).
     Other,
 }
@@ -70,6 +73,13 @@ impl From<std::io::Error> for PeerError {
     /// Classifies an `io::Error` by its kind; the error itself is kept as the inner value.
     fn from(error: std::io::Error) -> Self {
         use std::io::ErrorKind as K;
+        #[cfg(feature = "tls")]
+        if error
+            .get_ref()
+            .is_some_and(|inner| inner.is::<rustls::Error>())
+        {
+            return Self::new(PeerErrorKind::Tls, error);
+        }
         let kind = match error.kind() {
             K::NotFound => PeerErrorKind::NotFound,
             K::ConnectionRefused => PeerErrorKind::Refused,

@@ -66,6 +66,39 @@ macro_rules! options_builder_methods {
             self.with(|o| o.set_blocklist(blocklist))
         }
 
+        /// Which roots verify `https://` targets besides added CAs: webpki-roots, the
+        /// platform's store (`SSL_CERT_FILE`, `SSL_CERT_DIR`, the system bundle), or both
+        /// (the default, so a company CA installed on the machine is trusted).
+        pub fn trust_roots(self, roots: $crate::tls::TrustRoots) -> Self {
+            self.with(|o| o.set_trust_roots(roots))
+        }
+
+        /// Which roots verify `https://` proxies besides added CAs (default: both).
+        pub fn proxy_trust_roots(self, roots: $crate::tls::TrustRoots) -> Self {
+            self.with(|o| o.set_proxy_trust_roots(roots))
+        }
+
+        /// Presents a client certificate chain and its private key (PEM) to `https://`
+        /// proxies that require one (mutual TLS); never to targets.
+        pub fn proxy_client_cert_pem(
+            mut self,
+            cert_pem: &[u8],
+            key_pem: &[u8],
+        ) -> Result<Self, $error> {
+            self.options.set_proxy_client_cert_pem(cert_pem, key_pem)?;
+            Ok(self)
+        }
+
+        /// The platform's certificate store, read once per build when a trust setting uses
+        /// it (`rustls-native-certs`: `SSL_CERT_FILE`, `SSL_CERT_DIR`, the system bundle).
+        fn load_system_roots() -> $crate::settings::SystemRoots {
+            let loaded = ::rustls_native_certs::load_native_certs();
+            $crate::settings::SystemRoots {
+                certs: loaded.certs,
+                problems: loaded.errors.iter().map(|e| e.to_string()).collect(),
+            }
+        }
+
         /// Trusts the CA certificates in `pem` for `https://` proxies, besides webpki-roots.
         pub fn add_proxy_ca_pem(mut self, pem: &[u8]) -> Result<Self, $error> {
             self.options.add_proxy_ca_pem(pem)?;

@@ -15,7 +15,7 @@
 //! let mut options = Options::default();
 //! options.set_https_proxy("http://proxy.corp:3128");
 //! options.set_no_proxy("localhost, 10.0.0.0/8, 10.0.0.0/33");
-//! let settings = options.build("client")?;
+//! let settings = options.build("client", egress_core::settings::SystemRoots::default)?;
 //! let target = Target::from_authority("https", "matrix.org")?;
 //! assert_eq!(settings.router().route(&target).kind, RouteKind::Tunnel);
 //! assert_eq!(settings.warnings().len(), 1, "the /33 entry is reported");
@@ -27,7 +27,7 @@ mod observe;
 mod options;
 
 pub use observe::{PhaseEvent, PhaseObserver, PhaseReport, SharedObserver};
-pub use options::{DEFAULT_USER_AGENT, Options};
+pub use options::{DEFAULT_USER_AGENT, Options, SystemRoots};
 
 use alloc::string::String;
 use alloc::sync::Arc;

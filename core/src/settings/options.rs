@@ -18,7 +18,17 @@ use crate::failure::Failure;
 use crate::host::Host;
 use crate::router::{Router, Setting};
 use crate::target::{Scheme, Target};
-use crate::tls::TlsTrust;
+use crate::tls::{TlsTrust, TrustRoots};
+
+/// The platform's certificate store as a frontend read it (`rustls-native-certs`, which
+/// honours `SSL_CERT_FILE` and `SSL_CERT_DIR`).
+#[derive(Clone, Debug, Default)]
+pub struct SystemRoots {
+    /// The certificates found.
+    pub certs: Vec<rustls::pki_types::CertificateDer<'static>>,
+    /// What could not be read, for warnings.
+    pub problems: Vec<String>,
+}
 
 /// Default `User-Agent`: `egress/` and the version (all egress crates share one).
 pub const DEFAULT_USER_AGENT: &str = concat!("egress/", env!("CARGO_PKG_VERSION"));
@@ -117,6 +127,33 @@ impl Options {
         self.blocklist = blocklist;
     }
 
+    /// Which roots verify `https://` targets besides added CAs (default
+    /// [`TrustRoots::Both`]: webpki-roots and the platform's store).
+    pub fn set_trust_roots(&mut self, roots: TrustRoots) {
+        self.target_trust.set_roots(roots);
+    }
+
+    /// Which roots verify `https://` proxies besides added CAs (default
+    /// [`TrustRoots::Both`]).
+    pub fn set_proxy_trust_roots(&mut self, roots: TrustRoots) {
+        self.proxy_trust.set_roots(roots);
+    }
+
+    /// Presents this client certificate chain and key (PEM) to `https://` proxies.
+    pub fn set_proxy_client_cert_pem(
+        &mut self,
+        cert_pem: &[u8],
+        key_pem: &[u8],
+    ) -> Result<(), Failure> {
+        match self.proxy_trust.set_client_cert_pem(cert_pem, key_pem) {
+            Ok(_) => Ok(()),
+            Err(e) => Err(Failure::InvalidConfig {
+                variable: String::from("proxy client certificate"),
+                problem: e.to_string(),
+            }),
+        }
+    }
+
     /// Trusts the CA certificates in `pem` for `https://` proxies.
     pub fn add_proxy_ca_pem(&mut self, pem: &[u8]) -> Result<(), Failure> {
         add_pem(&mut self.proxy_trust, pem, "proxy CA certificate")
@@ -154,8 +191,14 @@ impl Options {
     }
 
     /// Builds the router and the TLS configurations. `built` names what is being built
-    /// (`agent`, `connector`) in the warning given when verification is off.
-    pub fn build(self, built: &str) -> Result<Settings, Failure> {
+    /// (`agent`, `connector`) in the warning given when verification is off; `system_roots`
+    /// reads the platform's certificate store, and is called only when a trust setting uses
+    /// it (the frontends read it; this crate does no I/O).
+    pub fn build(
+        mut self,
+        built: &str,
+        system_roots: impl FnOnce() -> SystemRoots,
+    ) -> Result<Settings, Failure> {
         if let Some(agent) = &self.user_agent {
             // Checked here, once, rather than failing every CONNECT later.
             let probe = Target::new(Scheme::Https, Host::Name("example.com"), None);
@@ -167,7 +210,15 @@ impl Options {
                     problem: error.to_string(),
                 })?;
         }
-        let mut warnings = self.warnings;
+        let mut warnings = core::mem::take(&mut self.warnings);
+        if self.proxy_trust.roots().uses_system() || self.target_trust.roots().uses_system() {
+            let loaded = system_roots();
+            for problem in &loaded.problems {
+                warnings.push(format!("platform certificate store: {problem}"));
+            }
+            self.proxy_trust.set_system_roots(loaded.certs.clone());
+            self.target_trust.set_system_roots(loaded.certs);
+        }
         let off = match (
             self.proxy_trust.is_insecure(),
             self.target_trust.is_insecure(),
@@ -233,7 +284,9 @@ mod tests {
         let owned = OwnedProxyEnv::from_borrowed(&env);
         let mut extended = Options::from_proxy_env(&owned);
         extended.extend_no_proxy("from-code.example");
-        let settings = extended.build("client").unwrap_or_else(|e| panic!("{e}"));
+        let settings = extended
+            .build("client", SystemRoots::default)
+            .unwrap_or_else(|e| panic!("{e}"));
         let router = settings.router();
         for host in ["from-env.example", "from-code.example"] {
             assert_eq!(
@@ -245,7 +298,9 @@ mod tests {
         assert_eq!(router.no_proxy_source(), Some("NO_PROXY and configuration"));
         let mut replaced = Options::from_proxy_env(&owned);
         replaced.set_no_proxy("from-code.example");
-        let settings = replaced.build("client").unwrap_or_else(|e| panic!("{e}"));
+        let settings = replaced
+            .build("client", SystemRoots::default)
+            .unwrap_or_else(|e| panic!("{e}"));
         let tunnel = settings.router().route(&target("from-env.example")).kind;
         assert_eq!(tunnel, crate::RouteKind::Tunnel);
     }
@@ -254,13 +309,13 @@ mod tests {
     fn a_user_agent_that_cannot_be_sent_fails_the_build() {
         let mut options = Options::default();
         options.set_user_agent(Some("bad\r\nX-Injected: 1"));
-        let error = options.build("client").err();
+        let error = options.build("client", SystemRoots::default).err();
         assert!(
             matches!(&error, Some(Failure::InvalidConfig { variable, .. }) if variable == "user agent"),
             "{error:?}"
         );
         let mut fine = Options::default();
         fine.set_user_agent(Some("my-service/2.1 (+https://example.org)"));
-        assert!(fine.build("client").is_ok());
+        assert!(fine.build("client", SystemRoots::default).is_ok());
     }
 }

@@ -1,10 +1,11 @@
 //! rustls client configuration shared by both frontends (feature `tls`).
 //!
 //! This is configuration only, no I/O: one place decides which roots are trusted (the
-//! webpki-roots bundle plus any extra CA certificates), which crypto provider is used (ring)
-//! and how verification can be switched off for testing. Both `egress-sync` and
-//! `egress-async` build their proxy and target TLS from here, so they trust exactly the same
-//! certificates.
+//! webpki-roots bundle, the platform's store as the frontend read it, plus any extra CA
+//! certificates), which crypto provider is used (ring), which client certificate an
+//! `https://` proxy gets, and how verification can be switched off for testing. Both
+//! `egress-sync` and `egress-async` build their proxy and target TLS from here, so they
+//! trust exactly the same certificates.
 
 mod insecure;
 
@@ -12,16 +13,61 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 
-use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::{ClientConfig, RootCertStore};
 
-/// Which certificates a TLS connection trusts.
+/// Which root certificates verify a peer, besides CAs added explicitly.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum TrustRoots {
+    /// The webpki-roots bundle (Mozilla's roots, compiled in): the same everywhere, and
+    /// enough in a minimal container without a CA bundle.
+    Webpki,
+    /// The platform's store (`SSL_CERT_FILE`, `SSL_CERT_DIR`, the system bundle), where a
+    /// company's interception CA is installed.
+    System,
+    /// Both (the default): public sites verify anywhere, company CAs installed on the
+    /// machine are trusted too.
+    #[default]
+    Both,
+}
+
+impl TrustRoots {
+    /// Parses `webpki`, `system` or `both`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "webpki" => Some(Self::Webpki),
+            "system" => Some(Self::System),
+            "both" => Some(Self::Both),
+            _ => None,
+        }
+    }
+
+    /// Whether the platform's store is used.
+    pub fn uses_system(self) -> bool {
+        matches!(self, Self::System | Self::Both)
+    }
+
+    fn uses_webpki(self) -> bool {
+        matches!(self, Self::Webpki | Self::Both)
+    }
+}
+
+/// A client certificate chain and its private key, presented to an `https://` proxy.
+struct ClientAuth {
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+}
+
+/// Which certificates a TLS connection trusts, and the client certificate it presents.
 #[derive(Clone, Default)]
 pub struct TlsTrust {
     extra_roots: Vec<CertificateDer<'static>>,
+    system_roots: Vec<CertificateDer<'static>>,
+    roots: TrustRoots,
     without_webpki_roots: bool,
     insecure_for_testing: bool,
+    client_auth: Option<Arc<ClientAuth>>,
 }
 
 /// A CA certificate could not be used.
@@ -30,6 +76,10 @@ pub struct TlsTrust {
 pub enum TlsTrustError {
     /// The PEM text holds no `CERTIFICATE` block.
     NoCertificateInPem,
+    /// The PEM text holds no private key (`PRIVATE KEY`, `RSA PRIVATE KEY`, `EC PRIVATE KEY`).
+    NoKeyInPem,
+    /// Only the platform's store is to be trusted, and it holds no certificate.
+    NoSystemRoots,
     /// A PEM block could not be decoded.
     Pem(rustls::pki_types::pem::Error),
     /// rustls refused a certificate as a trust anchor.
@@ -41,6 +91,13 @@ impl fmt::Display for TlsTrustError {
         match self {
             Self::NoCertificateInPem => f.write_str(
                 "no certificate found: pass a PEM file with -----BEGIN CERTIFICATE----- blocks",
+            ),
+            Self::NoKeyInPem => f.write_str(
+                "no private key found: pass a PEM file with a -----BEGIN PRIVATE KEY----- block",
+            ),
+            Self::NoSystemRoots => f.write_str(
+                "the platform's certificate store is empty or unreadable; check SSL_CERT_FILE \
+                 and SSL_CERT_DIR, or trust the webpki roots too",
             ),
             Self::Pem(error) => write!(f, "the PEM data could not be read: {error}"),
             Self::Rustls(error) => {
@@ -79,6 +136,45 @@ impl TlsTrust {
         self
     }
 
+    /// Which roots to trust besides added CAs (default [`TrustRoots::Both`]).
+    pub fn set_roots(&mut self, roots: TrustRoots) -> &mut Self {
+        self.roots = roots;
+        self
+    }
+
+    /// The roots setting.
+    pub fn roots(&self) -> TrustRoots {
+        self.roots
+    }
+
+    /// The platform's certificates, as the frontend read them (used when
+    /// [`TlsTrust::roots`] includes the system store).
+    pub fn set_system_roots(&mut self, certs: Vec<CertificateDer<'static>>) -> &mut Self {
+        self.system_roots = certs;
+        self
+    }
+
+    /// Presents the certificate chain in `cert_pem` with the private key in `key_pem` to
+    /// the peer (mutual TLS to an `https://` proxy).
+    pub fn set_client_cert_pem(
+        &mut self,
+        cert_pem: &[u8],
+        key_pem: &[u8],
+    ) -> Result<&mut Self, TlsTrustError> {
+        let chain = CertificateDer::pem_slice_iter(cert_pem)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(TlsTrustError::Pem)?;
+        if chain.is_empty() {
+            return Err(TlsTrustError::NoCertificateInPem);
+        }
+        let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|error| match error {
+            rustls::pki_types::pem::Error::NoItemsFound => TlsTrustError::NoKeyInPem,
+            other => TlsTrustError::Pem(other),
+        })?;
+        self.client_auth = Some(Arc::new(ClientAuth { chain, key }));
+        Ok(self)
+    }
+
     /// Trusts only the added certificates, not the webpki-roots bundle.
     pub fn without_webpki_roots(&mut self) -> &mut Self {
         self.without_webpki_roots = true;
@@ -109,22 +205,34 @@ impl TlsTrust {
         let builder = ClientConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
             .map_err(TlsTrustError::Rustls)?;
-        let config = if self.insecure_for_testing {
+        let verified = if self.insecure_for_testing {
             builder
                 .dangerous()
                 .with_custom_certificate_verifier(Arc::new(insecure::AcceptAnyCertificate::new(
                     provider,
                 )))
-                .with_no_client_auth()
         } else {
             let mut roots = RootCertStore::empty();
-            if !self.without_webpki_roots {
+            if self.roots.uses_webpki() && !self.without_webpki_roots {
                 roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+            }
+            if self.roots.uses_system() {
+                // A platform store holds the odd certificate rustls cannot use; skip those.
+                let (added, _) = roots.add_parsable_certificates(self.system_roots.iter().cloned());
+                if added == 0 && self.roots == TrustRoots::System && self.extra_roots.is_empty() {
+                    return Err(TlsTrustError::NoSystemRoots);
+                }
             }
             for cert in &self.extra_roots {
                 roots.add(cert.clone()).map_err(TlsTrustError::Rustls)?;
             }
-            builder.with_root_certificates(roots).with_no_client_auth()
+            builder.with_root_certificates(roots)
+        };
+        let config = match &self.client_auth {
+            None => verified.with_no_client_auth(),
+            Some(auth) => verified
+                .with_client_auth_cert(auth.chain.clone(), auth.key.clone_key())
+                .map_err(TlsTrustError::Rustls)?,
         };
         Ok(Arc::new(config))
     }
@@ -134,9 +242,15 @@ impl TlsTrust {
 impl fmt::Debug for TlsTrust {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TlsTrust")
+            .field("roots", &self.roots)
             .field("extra_roots", &self.extra_roots.len())
+            .field("system_roots", &self.system_roots.len())
             .field("webpki_roots", &!self.without_webpki_roots)
             .field("insecure_for_testing", &self.insecure_for_testing)
+            .field(
+                "client_cert",
+                &self.client_auth.as_ref().map(|_| "(key hidden)"),
+            )
             .finish()
     }
 }
