@@ -14,6 +14,13 @@ pub struct InlineStr<const N: usize> {
     truncated: bool,
 }
 
+impl<const N: usize> Default for InlineStr<N> {
+    /// The empty string.
+    fn default() -> Self {
+        Self::new("")
+    }
+}
+
 impl<const N: usize> InlineStr<N> {
     /// Copies `text`, keeping at most `N` bytes (and never more than 255).
     pub fn new(text: &str) -> Self {

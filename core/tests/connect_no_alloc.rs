@@ -23,7 +23,7 @@ fn handshake(response: &[u8], chunk: usize) -> Option<(u16, usize)> {
             ConnectStatus::Done(ConnectOutcome::AuthRequired { status, schemes }) => {
                 return Some((status, schemes.len()));
             }
-            ConnectStatus::Done(ConnectOutcome::Rejected { status, reason }) => {
+            ConnectStatus::Done(ConnectOutcome::Rejected { status, reason, .. }) => {
                 return Some((status, reason.as_str().len()));
             }
         }

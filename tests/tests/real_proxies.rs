@@ -18,6 +18,7 @@ on_every_frontend!(
     squid_refuses_connect_to_a_port_outside_its_ssl_ports,
     squid_basic_auth_right_wrong_and_missing_credentials,
     squid_https_port_needs_its_ca_then_carries_tls_in_tls,
+    a_scheme_that_does_not_match_squids_port_says_which_to_use,
     tinyproxy_wrong_credentials_to_connect_are_an_auth_failure,
     sixty_four_mib_through_each_proxy_arrive_intact,
     keep_alive_through_squid_reuses_one_client_connection,
@@ -113,9 +114,30 @@ fn squid_refuses_connect_to_a_port_outside_its_ssl_ports(frontend: Frontend) {
     };
     let client = tunnelling(frontend, &squid.plain_url(), &ca);
     let failure = client.fetch(&https.url("/hello")).failure();
-    assert!(
-        matches!(failure, Failure::ConnectRejected { status: 403, .. }),
+    let Failure::ConnectRejected {
+        status: 403,
+        explanation,
+        ..
+    } = &failure
+    else {
+        panic!("{failure:?}");
+    };
+    // squid says why: its error code, and who answered.
+    assert_eq!(
+        explanation.squid_error.as_deref(),
+        Some("ERR_ACCESS_DENIED 0"),
         "{failure:?}"
+    );
+    assert!(
+        explanation
+            .via
+            .as_deref()
+            .is_some_and(|via| via.contains("squid")),
+        "{failure:?}"
+    );
+    assert!(
+        failure.to_string().contains("error: ERR_ACCESS_DENIED"),
+        "{failure}"
     );
 }
 
@@ -156,6 +178,36 @@ fn squid_https_port_needs_its_ca_then_carries_tls_in_tls(frontend: Frontend) {
         ..setup(&rig.ca)
     });
     assert_hello(&trusted, &rig.https.url("/hello"));
+}
+
+fn a_scheme_that_does_not_match_squids_port_says_which_to_use(frontend: Frontend) {
+    let rig = Rig::new("real proxy origin CA");
+    let Some(squid) = rig.squid(None, true) else {
+        return;
+    };
+    // squid's plain port given as https://: its HTTP answer to our ClientHello.
+    let plain_as_tls = squid.plain_url().replacen("http://", "https://", 1);
+    let failure = tunnelling(frontend, &plain_as_tls, &rig.ca)
+        .fetch(&rig.https.url("/hello"))
+        .failure();
+    assert!(matches!(failure, Failure::ProxyTls { .. }), "{failure:?}");
+    let shown = failure.to_string();
+    assert!(
+        shown.contains("speaks plain HTTP") && shown.contains("http://"),
+        "{shown}"
+    );
+    // squid's TLS port given as http://: it resets the plain-text CONNECT (a TLS server
+    // that answers with an alert instead gets `ConnectError::TlsAnswer`, which says the same).
+    let tls_as_plain = squid
+        .https_url()
+        .unwrap_or_else(|| panic!("tls listener"))
+        .replacen("https://", "http://", 1);
+    let failure = tunnelling(frontend, &tls_as_plain, &rig.ca)
+        .fetch(&rig.https.url("/hello"))
+        .failure();
+    assert!(failure.is_proxy_failure(), "{failure:?}");
+    let shown = failure.to_string();
+    assert!(shown.contains("write its URL with https://"), "{shown}");
 }
 
 fn tinyproxy_wrong_credentials_to_connect_are_an_auth_failure(frontend: Frontend) {

@@ -8,6 +8,7 @@
 
 use super::challenge::collect_schemes;
 use super::error::{ConnectError, MalformedPart};
+use super::explanation::Explanation;
 use super::outcome::{AuthSchemes, ConnectOutcome, ConnectStatus, Reason};
 
 /// The largest response head (status line and headers, with line endings) accepted.
@@ -40,11 +41,14 @@ enum State {
 }
 
 /// A final head's classification, before the leftover slice is attached.
+// The refusal's explanation is held inline: the decoder allocates nothing, and a head is
+// decided once per handshake.
+#[allow(clippy::large_enum_variant)]
 enum Head {
     Interim,
     Established(u16),
     AuthRequired(u16, AuthSchemes),
-    Rejected(u16, Reason),
+    Rejected(u16, Reason, Explanation),
 }
 
 /// Decodes a proxy's response to CONNECT.
@@ -202,7 +206,12 @@ impl ConnectResponse {
                 Head::AuthRequired(status, schemes) => {
                     ConnectOutcome::AuthRequired { status, schemes }
                 }
-                Head::Rejected(status, reason) => ConnectOutcome::Rejected { status, reason },
+                Head::Rejected(status, reason, explanation) => ConnectOutcome::Rejected {
+                    status,
+                    reason,
+                    explanation,
+                    body: &input[pos..],
+                },
             };
             return Ok(ConnectStatus::Done(outcome));
         }
@@ -211,6 +220,10 @@ impl ConnectResponse {
     fn check_prefix(&self, from: usize) -> Result<(), ConnectError> {
         let upto = self.len.min(PREFIX.len());
         match (from..upto).find(|&i| self.buf[i] != PREFIX[i]) {
+            // A TLS record's content type: alert (21) or handshake (22), then version 3.x.
+            Some(0) if self.head_offset == 0 && matches!(self.buf[0], 0x15 | 0x16) => {
+                Err(ConnectError::TlsAnswer)
+            }
             Some(i) => Err(ConnectError::NotHttp {
                 offset: self.head_offset + i,
             }),
@@ -287,6 +300,7 @@ impl ConnectResponse {
                 return Ok(Head::Rejected(
                     status,
                     Reason::new(response.reason.unwrap_or("")),
+                    explain(response.headers),
                 ));
             }
             100..=199 => return Ok(Head::Interim),
@@ -298,6 +312,7 @@ impl ConnectResponse {
                 return Ok(Head::Rejected(
                     status,
                     Reason::new(response.reason.unwrap_or("")),
+                    explain(response.headers),
                 ));
             }
         };
@@ -316,4 +331,13 @@ impl ConnectResponse {
             part,
         }
     }
+}
+
+/// The explanation headers of a refusal.
+fn explain(headers: &[httparse::Header<'_>]) -> Explanation {
+    let mut explanation = Explanation::default();
+    for header in headers {
+        explanation.note(header.name, header.value);
+    }
+    explanation
 }

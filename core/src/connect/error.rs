@@ -132,6 +132,9 @@ pub enum ConnectError {
         /// Offset, in the whole response stream, of the first byte that does not fit.
         offset: usize,
     },
+    /// The response starts with a TLS record (an alert or a handshake): the proxy's port
+    /// speaks TLS, so its URL needs `https://`.
+    TlsAnswer,
     /// The response head is malformed.
     Malformed {
         /// Offset, in the whole response stream, where the malformed head starts.
@@ -172,6 +175,10 @@ impl fmt::Display for ConnectError {
                 "the proxy answered CONNECT with something that is not an HTTP/1.x response \
                  (byte {offset}); check that the proxy URL points at an HTTP proxy (not SOCKS, \
                  and https:// if the proxy port speaks TLS)"
+            ),
+            Self::TlsAnswer => f.write_str(
+                "the proxy answered CONNECT with TLS, not HTTP: this proxy port expects TLS; \
+                 write its URL with https://",
             ),
             Self::Malformed { head_offset, part } => write!(
                 f,

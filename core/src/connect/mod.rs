@@ -64,6 +64,7 @@ mod challenge;
 mod decode;
 mod encode;
 mod error;
+mod explanation;
 mod outcome;
 #[cfg(test)]
 mod tests;
@@ -71,6 +72,7 @@ mod tests;
 pub use decode::{ConnectResponse, MAX_HEAD_LEN, MAX_HEADERS, MAX_INTERIM_RESPONSES};
 pub use encode::ConnectRequest;
 pub use error::{ConnectEncodeError, ConnectError, MalformedPart};
+pub use explanation::{Explanation, first_body_line};
 pub use outcome::{
     AuthScheme, AuthSchemes, ConnectOutcome, ConnectStatus, MAX_REASON_LEN, MAX_SCHEME_LEN,
     MAX_SCHEMES, Reason,

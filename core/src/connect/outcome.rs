@@ -17,6 +17,8 @@ pub const MAX_REASON_LEN: usize = 64;
 /// The result of feeding bytes to a [`ConnectResponse`](super::ConnectResponse).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[must_use]
+// Outcomes are returned by value once per handshake; boxing would need an allocator.
+#[allow(clippy::large_enum_variant)]
 pub enum ConnectStatus<'i> {
     /// The response head is not complete: read more bytes and feed them.
     NeedMore,
@@ -26,6 +28,8 @@ pub enum ConnectStatus<'i> {
 
 /// How the proxy answered CONNECT.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+// The refusal's explanation is held inline: the decoder allocates nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum ConnectOutcome<'i> {
     /// A 2xx: the tunnel is open. `leftover` is the part of the last input after the response
     /// head; it is the first data from the target and the caller MUST hand it to the tunnel's
@@ -51,6 +55,10 @@ pub enum ConnectOutcome<'i> {
         status: u16,
         /// The reason phrase, as sent (possibly truncated).
         reason: Reason,
+        /// `X-Squid-Error`, `Proxy-Status` and `Via`, when the proxy sent them.
+        explanation: super::Explanation,
+        /// Body bytes that arrived with the head (for its first line; not the whole body).
+        body: &'i [u8],
     },
 }
 

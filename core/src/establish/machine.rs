@@ -11,9 +11,12 @@ use core::net::{IpAddr, SocketAddr};
 use core::time::Duration;
 
 use super::{Action, Detail, Event, Options, Ready, TlsPeer};
-use crate::connect::{ConnectOutcome, ConnectRequest, ConnectResponse, ConnectStatus};
-use crate::failure::{Failure, PeerError, PeerErrorKind};
+use crate::connect::{
+    ConnectOutcome, ConnectRequest, ConnectResponse, ConnectStatus, Explanation, first_body_line,
+};
+use crate::failure::{Failure, PeerError, PeerErrorKind, ProxyExplanation};
 use crate::host::Host;
+use crate::inline_str::InlineStr;
 use crate::phase::Phase;
 use crate::router::{Decision, RouteKind, RouterProxy};
 use crate::target::{Scheme, Target};
@@ -331,11 +334,17 @@ impl<'a> Establish<'a> {
                 schemes: schemes.iter().map(|s| s.as_str().to_string()).collect(),
                 credentials_sent: self.proxy.is_some_and(RouterProxy::has_credentials),
             },
-            ConnectOutcome::Rejected { status, reason } => Failure::ConnectRejected {
+            ConnectOutcome::Rejected {
+                status,
+                reason,
+                explanation,
+                body,
+            } => Failure::ConnectRejected {
                 proxy,
                 target: self.target.authority().to_string(),
                 status,
                 reason: reason.as_str().to_string(),
+                explanation: Box::new(owned_explanation(&explanation, body)),
             },
         };
         self.fail(failure);
@@ -560,6 +569,18 @@ impl<'a> Establish<'a> {
     fn proxy_shown(&self) -> String {
         self.proxy
             .map_or_else(String::new, |proxy| proxy.shown().to_string())
+    }
+}
+
+/// The proxy's explanation of a refusal, owned for the failure.
+fn owned_explanation(explanation: &Explanation, body: &[u8]) -> ProxyExplanation {
+    let line: InlineStr<120> = first_body_line(body);
+    let owned = |text: Option<&str>| text.map(str::to_string);
+    ProxyExplanation {
+        squid_error: owned(explanation.squid_error()),
+        proxy_status: owned(explanation.proxy_status()),
+        via: owned(explanation.via()),
+        body_line: owned(Some(line.as_str()).filter(|l| !l.is_empty())),
     }
 }
 

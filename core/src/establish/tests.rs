@@ -829,8 +829,21 @@ fn fault_replies() -> Vec<FaultCase> {
             },
         ),
         (
-            "binary",
+            "tls record",
             vec![Reply::Bytes(&[0x16, 0x03, 0x01, 0x00, 0xff])],
+            |f| {
+                matches!(
+                    f,
+                    Failure::ProxyProtocol {
+                        error: E::TlsAnswer,
+                        ..
+                    }
+                )
+            },
+        ),
+        (
+            "binary",
+            vec![Reply::Bytes(&[0x05, 0x00, 0x01, 0x00, 0xff])],
             |f| {
                 matches!(
                     f,

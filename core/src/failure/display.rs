@@ -4,7 +4,7 @@
 
 use core::fmt;
 
-use super::Failure;
+use super::{Failure, PeerErrorKind};
 use crate::phase::Phase;
 
 impl fmt::Display for Failure {
@@ -19,6 +19,13 @@ impl fmt::Display for Failure {
                 "cannot reach proxy {proxy}; check that the proxy is running and that the proxy \
                  variable points to it"
             ),
+            Failure::ProxyTls { proxy, source } if source.kind() == PeerErrorKind::NotTls => {
+                write!(
+                    f,
+                    "proxy {proxy} answered TLS in plain text: this proxy port speaks plain \
+                     HTTP; write its URL with http:// instead of https://"
+                )
+            }
             Failure::ProxyTls { proxy, .. } => write!(
                 f,
                 "TLS with proxy {proxy} failed; if the proxy's certificate comes from a private \
@@ -53,12 +60,35 @@ impl fmt::Display for Failure {
                 target,
                 status,
                 reason,
-            } => write!(
-                f,
-                "proxy {proxy} refused to open a tunnel to {target}: {status} {reason}; the \
-                 proxy's rules may not allow this host or port (squid allows CONNECT only to \
-                 SSL ports by default), or add the host to no_proxy to connect directly"
-            ),
+                explanation,
+            } => {
+                write!(
+                    f,
+                    "proxy {proxy} refused to open a tunnel to {target}: {status} {reason}"
+                )?;
+                let said = [
+                    ("error", &explanation.squid_error),
+                    ("Proxy-Status", &explanation.proxy_status),
+                    ("via", &explanation.via),
+                    ("page", &explanation.body_line),
+                ];
+                let mut first = true;
+                for (label, value) in said {
+                    if let Some(value) = value {
+                        f.write_str(if first { " (" } else { "; " })?;
+                        write!(f, "{label}: {value}")?;
+                        first = false;
+                    }
+                }
+                if !first {
+                    f.write_str(")")?;
+                }
+                f.write_str(
+                    "; the proxy's rules may not allow this host or port (squid allows CONNECT \
+                     only to SSL ports by default), or add the host to no_proxy to connect \
+                     directly",
+                )
+            }
             Failure::ProxyProtocol { proxy, .. } => write!(
                 f,
                 "proxy {proxy} answered CONNECT incorrectly; check that the proxy variable names \
@@ -70,6 +100,13 @@ impl fmt::Display for Failure {
                     "proxy {proxy} closed the tunnel right after opening it, before TLS with the \
                      target finished; the proxy or a filter behind it dropped the connection \
                      (check the proxy's logs)"
+                ),
+                // A TLS port given as http:// resets or closes on the plain-text CONNECT.
+                Phase::ProxyHandshake if proxy.starts_with("http://") => write!(
+                    f,
+                    "proxy {proxy} closed the connection while {}; if this proxy port expects \
+                     TLS, write its URL with https://, otherwise check the proxy's logs",
+                    phase.description()
                 ),
                 _ => write!(
                     f,

@@ -94,6 +94,9 @@ pub enum Failure {
         status: u16,
         /// The reason phrase the proxy sent.
         reason: String,
+        /// What the proxy said about why, when it said anything (boxed: rarely present,
+        /// and it would make every `Result<_, Failure>` large).
+        explanation: alloc::boxed::Box<ProxyExplanation>,
     },
     /// The proxy's answer to CONNECT was not valid HTTP, or it closed before finishing it.
     ProxyProtocol {
@@ -142,6 +145,28 @@ pub enum Failure {
         /// The TLS failure.
         source: PeerError,
     },
+}
+
+/// Why a proxy refused a tunnel, in its own words (each bounded, control characters
+/// replaced): squid's `X-Squid-Error`, RFC 9209 `Proxy-Status`, `Via`, and the first line
+/// of the refusal's body when it came with the head.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProxyExplanation {
+    /// `X-Squid-Error`, e.g. `ERR_ACCESS_DENIED 0`.
+    pub squid_error: Option<String>,
+    /// `Proxy-Status`, e.g. `squid; error=http_request_denied`.
+    pub proxy_status: Option<String>,
+    /// `Via`: which proxy answered.
+    pub via: Option<String>,
+    /// The first non-empty line of the body.
+    pub body_line: Option<String>,
+}
+
+impl ProxyExplanation {
+    /// Whether the proxy said nothing beyond its status line.
+    pub fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
 }
 
 /// The kind of a [`Failure`], without its payload: `Copy`, for matching and counting.

@@ -19,6 +19,9 @@ pub enum PeerErrorKind {
     Closed,
     /// The operation's own timer fired (the machine's deadline decides what that means).
     TimedOut,
+    /// The peer does not speak TLS: it answered a TLS handshake in plain text (an
+    /// `https://` URL for a port that speaks plain HTTP).
+    NotTls,
     /// The peer's TLS failed after the handshake: an alert (e.g. a client certificate
     /// refused under TLS 1.3, which a server reports only then) or a TLS protocol error.
     Tls,
@@ -74,11 +77,17 @@ impl From<std::io::Error> for PeerError {
     fn from(error: std::io::Error) -> Self {
         use std::io::ErrorKind as K;
         #[cfg(feature = "tls")]
-        if error
+        if let Some(tls) = error
             .get_ref()
-            .is_some_and(|inner| inner.is::<rustls::Error>())
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
         {
-            return Self::new(PeerErrorKind::Tls, error);
+            let kind = match tls {
+                rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType) => {
+                    PeerErrorKind::NotTls
+                }
+                _ => PeerErrorKind::Tls,
+            };
+            return Self::new(kind, error);
         }
         let kind = match error.kind() {
             K::NotFound => PeerErrorKind::NotFound,

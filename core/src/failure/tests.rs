@@ -39,6 +39,10 @@ fn every_kind() -> Vec<Failure> {
             target: String::from("h:443"),
             status: 403,
             reason: String::from("Forbidden"),
+            explanation: alloc::boxed::Box::new(ProxyExplanation {
+                squid_error: Some(String::from("ERR_ACCESS_DENIED 0")),
+                ..ProxyExplanation::default()
+            }),
         },
         Failure::ProxyProtocol {
             proxy: proxy(),

@@ -18,6 +18,8 @@ pub const DECISION_LIMIT: usize = MAX_HEAD_LEN * (MAX_INTERIM_RESPONSES + 1);
 /// How the decoder ended up after a stream: with the tunnel bytes made whole again
 /// (`leftover` of the last piece fed, then every piece never fed).
 #[derive(Debug, PartialEq, Eq)]
+// A test harness value, compared once per input.
+#[allow(clippy::large_enum_variant)]
 enum End<'i> {
     NeedMore,
     Done(ConnectOutcome<'i>, Vec<u8>),
@@ -84,21 +86,39 @@ fn feed<'i>(decoder: &mut ConnectResponse, pieces: &[&'i [u8]]) -> End<'i> {
             Ok(ConnectStatus::NeedMore) => {}
             Ok(ConnectStatus::Done(outcome)) => {
                 let mut tunnel = Vec::new();
-                if let ConnectOutcome::Established { leftover, .. } = outcome {
+                // The bytes after the head (a tunnel's, or a refusal's body) are the tail of
+                // the last piece; with every later piece they are the same however split.
+                let after = match outcome {
+                    ConnectOutcome::Established { leftover, .. } => Some(leftover),
+                    ConnectOutcome::Rejected { body, .. } => Some(body),
+                    ConnectOutcome::AuthRequired { .. } => None,
+                };
+                if let Some(after) = after {
                     assert!(
-                        piece.ends_with(leftover),
-                        "leftover is not the piece's tail"
+                        piece.ends_with(after),
+                        "the bytes after the head are not the piece's tail"
                     );
-                    tunnel.extend_from_slice(leftover);
+                    tunnel.extend_from_slice(after);
                     pieces[i + 1..]
                         .iter()
                         .for_each(|p| tunnel.extend_from_slice(p));
                 }
-                // Compare outcomes without the borrowed leftover, which differs per piece.
+                // Compare outcomes without the borrowed tail, which differs per piece.
                 let outcome = match outcome {
                     ConnectOutcome::Established { status, .. } => ConnectOutcome::Established {
                         status,
                         leftover: &[],
+                    },
+                    ConnectOutcome::Rejected {
+                        status,
+                        reason,
+                        explanation,
+                        ..
+                    } => ConnectOutcome::Rejected {
+                        status,
+                        reason,
+                        explanation,
+                        body: &[],
                     },
                     other => other,
                 };

@@ -168,7 +168,15 @@ fn peers_that_are_not_http_proxies_fail_fast() {
         (b"HTTP/2 200\r\n\r\n", not_http(5)),
         (b"HTTP/0.9", not_http(5)),
         (b"http/1.1 200 OK\r\n\r\n", not_http(0)),
-        (b"\x15\x03\x01\x00\x02\x02\x46", not_http(0)),
+        // A TLS alert (a TLS port given as http://) says so.
+        (
+            b"\x15\x03\x01\x00\x02\x02\x46",
+            Seen::Error(ConnectError::TlsAnswer),
+        ),
+        (
+            b"\x16\x03\x03\x00\x40",
+            Seen::Error(ConnectError::TlsAnswer),
+        ),
         (b"\x05\x00", not_http(0)),
         (b"HTTP/1.1 200 OK\r\n\r\n", established(200, b"")),
     ];

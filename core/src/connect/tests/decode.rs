@@ -140,6 +140,32 @@ fn eof_before_the_head_is_an_error_after_it_is_not() {
 }
 
 #[test]
+fn a_refusal_keeps_the_proxys_explanation_and_the_bodys_first_bytes() {
+    let answer = b"HTTP/1.1 403 Forbidden\r\nServer: squid\r\nX-Squid-Error: ERR_ACCESS_DENIED 0\r\n\
+                   Via: 1.1 proxy (squid/6.13)\r\nProxy-Status: squid; error=http_request_denied\r\n\
+                   Content-Length: 14\r\n\r\nAccess denied\n";
+    let mut decoder = ConnectResponse::new();
+    match decoder.handle_bytes(answer) {
+        Ok(crate::connect::ConnectStatus::Done(crate::connect::ConnectOutcome::Rejected {
+            status,
+            explanation,
+            body,
+            ..
+        })) => {
+            assert_eq!(status, 403);
+            assert_eq!(explanation.squid_error(), Some("ERR_ACCESS_DENIED 0"));
+            assert_eq!(explanation.via(), Some("1.1 proxy (squid/6.13)"));
+            assert_eq!(
+                explanation.proxy_status(),
+                Some("squid; error=http_request_denied")
+            );
+            assert_eq!(body, b"Access denied\n");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn reasons_are_bounded_and_schemes_compare_without_case() {
     let long = std::format!("HTTP/1.1 500 {}\r\n\r\n", "é".repeat(20) + &"r".repeat(80));
     match feed(&[long.as_bytes()]) {

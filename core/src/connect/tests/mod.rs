@@ -92,7 +92,7 @@ pub(super) fn summarise(outcome: ConnectOutcome<'_>, later: &[&[u8]]) -> Seen {
             status,
             schemes: schemes.iter().map(|s| s.as_str().into()).collect(),
         },
-        ConnectOutcome::Rejected { status, reason } => Seen::Rejected {
+        ConnectOutcome::Rejected { status, reason, .. } => Seen::Rejected {
             status,
             reason: reason.as_str().into(),
         },
