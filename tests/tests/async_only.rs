@@ -1,7 +1,7 @@
 //! egress-async behaviour with no egress-sync counterpart: the raw [`Connector`] stream
 //! (egress-sync hands its connections to ureq and exposes none), and the `Client`'s default
 //! of not following redirects (ureq follows 10). Every scenario runs on async-std, and on
-//! smol with the `smol` feature; the real-proxy one keeps the CI-aware skip rule.
+//! smol and tokio with their features; the real-proxy one keeps the CI-aware skip rule.
 
 mod async_support;
 mod fault_support;
