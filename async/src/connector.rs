@@ -100,7 +100,7 @@ impl Connector {
     /// Opens a ready stream to `target`.
     pub async fn connect_target(&self, target: &Target<'_>) -> Result<Connection, Error> {
         let decision = self.decide(target);
-        self.connect_decided(*target, &decision).await
+        self.connect_decided(*target, &decision, None).await
     }
 
     /// The route to `target`, decided once and logged.
@@ -110,13 +110,16 @@ impl Connector {
         decision
     }
 
-    /// Opens a ready stream to `target` along a route already decided.
+    /// Opens a ready stream to `target` along a route already decided, by `deadline` if
+    /// one is given (the request's, cutting whichever phase it falls in).
     pub(crate) async fn connect_decided(
         &self,
         target: Target<'_>,
         decision: &Decision<'_>,
+        deadline: Option<std::time::Instant>,
     ) -> Result<Connection, Error> {
-        let (stack, ready) = Box::pin(establish(&self.settings, decision, target)).await?;
+        let establishing = establish(&self.settings, decision, target, deadline);
+        let (stack, ready) = Box::pin(establishing).await?;
         let rewriting =
             match decision.proxy.filter(|_| ready.forward) {
                 None => None,

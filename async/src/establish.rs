@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use egress_core::establish::{Action, Establish, Ready, TlsPeer};
 use egress_core::failure::{Failure, PeerError};
+use egress_core::settings::PhaseReport;
 use egress_core::{Decision, Host, Phase, Target};
 use futures_io::{AsyncRead, AsyncWrite};
 use futures_rustls::client::TlsStream;
@@ -30,24 +31,32 @@ pub(crate) async fn establish(
     settings: &Settings,
     decision: &Decision<'_>,
     target: Target<'_>,
+    deadline: Option<Instant>,
 ) -> Result<(Stack, Ready), Failure> {
     let shared = &settings.shared;
     let runtime = settings.runtime;
     let epoch = Instant::now();
     let now = || epoch.elapsed();
-    let mut machine = Establish::new(decision, target, shared.establish_options(), now());
+    let options = egress_core::establish::Options {
+        deadline: deadline.map(|at| at.saturating_duration_since(epoch)),
+        ..shared.establish_options()
+    };
+    let mut machine = Establish::new(decision, target, options, now());
+    let mut report = PhaseReport::new(shared.observer(), target);
     let mut below: Option<Layer<Tcp>> = None;
     let mut top: Option<Stack> = None;
     let mut leftover = Vec::new();
     let mut chunk = vec![0u8; READ_CHUNK];
     loop {
-        // Events are for observers; the async frontend has none yet.
-        while machine.poll_event().is_some() {}
+        while let Some(event) = machine.poll_event() {
+            report.event(event, now());
+        }
         let deadline = machine.poll_timeout();
         let left = deadline.map(|at| at.saturating_sub(now()));
         let late = deadline.unwrap_or_default();
         match machine.poll_action() {
             Action::Resolve { name, .. } => {
+                report.set_host(&name);
                 match runtime.timeout(left, runtime.resolve(name, 0)).await {
                     None => machine.handle_timeout(now().max(late)),
                     Some(Ok(addrs)) => {
@@ -70,6 +79,7 @@ pub(crate) async fn establish(
                 peer: TlsPeer::Proxy,
                 host,
             } => {
+                report.set_host(&host);
                 let Some(Layer::Plain(tcp)) = below.take() else {
                     return Err(missing_stream());
                 };
@@ -87,6 +97,7 @@ pub(crate) async fn establish(
                 peer: TlsPeer::Target,
                 host,
             } => {
+                report.set_host(&host);
                 let stream = below.take().ok_or_else(missing_stream)?;
                 let replay = Replay::new(std::mem::take(&mut leftover), stream);
                 let handshake = tls_handshake(shared.target_tls(), host, replay);

@@ -19,6 +19,13 @@ pub enum HttpError {
     /// Reading or writing the connection (or the request body) failed, or the peer closed
     /// it before the response was complete.
     Io(io::Error),
+    /// The server answered with an error status (from `Response::error_for_status`).
+    Status {
+        /// The status code, 400 or above.
+        status: u16,
+        /// The URL, without user information.
+        url: String,
+    },
     /// More redirects than the client's limit.
     TooManyRedirects {
         /// The configured limit.
@@ -38,6 +45,9 @@ impl fmt::Display for HttpError {
                 "the connection failed during the HTTP exchange; retry, the peer may have \
                  closed an idle connection",
             ),
+            HttpError::Status { status, url } => {
+                write!(f, "{url} answered with status {status}")
+            }
             HttpError::TooManyRedirects { limit } => write!(
                 f,
                 "more than {limit} redirects; raise the client's redirect limit or check for a \

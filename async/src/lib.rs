@@ -137,12 +137,14 @@ pub use builder::{
 };
 pub use client::{
     Body, Client, ClientBuilder, DEFAULT_MAX_IDLE_AGE, DEFAULT_MAX_IDLE_PER_ROUTE,
-    DEFAULT_MAX_IDLE_TOTAL, RequestBuilder, Response, ResponseBody,
+    DEFAULT_MAX_IDLE_TOTAL, DEFAULT_MAX_REDIRECTS, DEFAULT_READ_TIMEOUT, RequestBuilder, Response,
+    ResponseBody,
 };
 pub use connection::Connection;
 pub use connector::Connector;
 pub use egress_core::failure::{Failure, PeerError, PeerErrorKind};
 pub use egress_core::router::RouteInfo;
+pub use egress_core::settings::{PhaseEvent, PhaseObserver};
 pub use egress_core::{FailureKind, IpBlocklist, Phase, RouteKind, Target};
 pub use error::Error;
 pub use http_error::HttpError;

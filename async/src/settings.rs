@@ -15,6 +15,19 @@ pub(crate) struct Settings {
     pub(crate) runtime: Runtime,
 }
 
+/// The URL without user information, for messages.
+pub(crate) fn shown_url(uri: &Uri) -> String {
+    let authority = uri.authority().map_or("", |a| a.as_str());
+    let host_port = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, rest)| rest);
+    format!(
+        "{}://{host_port}{}",
+        uri.scheme_str().unwrap_or(""),
+        uri.path_and_query().map_or("", |p| p.as_str())
+    )
+}
+
 /// A URL as an egress target: scheme, host and port validated once, in egress-core.
 pub(crate) fn target_of(uri: &Uri) -> Result<Target<'_>, Failure> {
     egress_core::router::url_target(

@@ -13,6 +13,10 @@ use percent_encoding::percent_decode_str;
 
 use crate::BufferTooSmall;
 
+/// The longest `Basic` token (base64 of `user:password`) egress sends, on every route: about
+/// 740 bytes of user name and password. Longer credentials are a configuration error.
+pub const MAX_BASIC_TOKEN_LEN: usize = 995;
+
 /// A user name and password for `Proxy-Authorization: Basic`, borrowed from a proxy URL in
 /// their percent-encoded form.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -36,6 +40,12 @@ impl<'a> Credentials<'a> {
     /// The password as written in the URL (still percent-encoded). Never log it.
     pub fn encoded_password(&self) -> &'a str {
         self.password
+    }
+
+    /// Whether the decoded user name contains `:`, which `user:password` cannot carry
+    /// (RFC 7617): such a name is a configuration error.
+    pub fn user_has_colon(&self) -> bool {
+        percent_decode_str(self.user).any(|byte| byte == b':')
     }
 
     /// Length in bytes of the base64 token that [`Credentials::write_basic_token`] writes.

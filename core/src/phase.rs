@@ -25,8 +25,10 @@ pub enum Phase {
     ConnectTarget,
     /// TLS handshake with an `https://` target.
     TargetTls,
-    /// Sending the request and receiving the response.
+    /// Sending the request and receiving the response head.
     Exchange,
+    /// Receiving the response body.
+    ReceiveBody,
 }
 
 impl Phase {
@@ -42,6 +44,7 @@ impl Phase {
             Phase::ConnectTarget => "connect-target",
             Phase::TargetTls => "target-tls",
             Phase::Exchange => "exchange",
+            Phase::ReceiveBody => "receive-body",
         }
     }
 
@@ -57,6 +60,7 @@ impl Phase {
             Phase::ConnectTarget => "connecting to the target",
             Phase::TargetTls => "negotiating TLS with the target",
             Phase::Exchange => "exchanging the request and response",
+            Phase::ReceiveBody => "receiving the response body",
         }
     }
 }

@@ -12,7 +12,6 @@ use egress_core::settings::Options;
 use crate::Error;
 use crate::agent::Agent;
 use crate::forward_auth::ForwardAuthCheck;
-use crate::observe::{ObserverSlot, PhaseObserver};
 use crate::settings::Settings;
 
 /// Configures and builds an [`Agent`].
@@ -38,7 +37,6 @@ pub struct AgentBuilder {
     global_timeout: Option<Duration>,
     max_redirects: u32,
     http_status_as_error: bool,
-    observer: ObserverSlot,
 }
 
 impl Default for AgentBuilder {
@@ -48,7 +46,6 @@ impl Default for AgentBuilder {
             global_timeout: None,
             max_redirects: 10,
             http_status_as_error: true,
-            observer: ObserverSlot::default(),
         }
     }
 }
@@ -77,13 +74,6 @@ impl AgentBuilder {
         self
     }
 
-    /// Calls `observer` after each connection phase egress completes (resolve, TCP connect,
-    /// TLS handshakes, CONNECT), with its duration: for verbose output and diagnostics.
-    pub fn phase_observer(mut self, observer: impl PhaseObserver + 'static) -> Self {
-        self.observer = ObserverSlot(Some(Arc::new(observer)));
-        self
-    }
-
     /// Validates the configuration and builds the agent.
     pub fn build(self) -> Result<Agent, Error> {
         let shared = self.options.build("agent")?;
@@ -94,10 +84,7 @@ impl AgentBuilder {
             Some(agent) => ureq::config::AutoHeaderValue::Provided(Arc::new(agent.to_owned())),
             None => ureq::config::AutoHeaderValue::None,
         };
-        let settings = Arc::new(Settings {
-            shared,
-            observer: self.observer,
-        });
+        let settings = Arc::new(Settings { shared });
         let config = ureq::Agent::config_builder()
             // ureq must never read the environment or route on its own.
             .proxy(None)

@@ -42,7 +42,8 @@ impl EgressConnector {
         let target = target_of(details.uri)?;
         let decision = settings.shared.router().route(&target);
         log::debug!("egress: {}", decision.log_line(&target));
-        let established = establish(settings, &decision, target)?;
+        let within = details.timeout.not_zero().map(|left| *left);
+        let established = establish(settings, &decision, target, within)?;
         let ready = established.ready;
         let transport = SocketTransport::new(established.stream, ready.target_tls, details.config);
         let Some(proxy) = decision.proxy.filter(|_| ready.forward) else {

@@ -7,14 +7,14 @@
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, TcpStream, ToSocketAddrs};
 use std::sync::{Arc, mpsc};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use egress_core::establish::{Action, Detail, Establish, Event, Ready, TlsPeer};
+use egress_core::establish::{Action, Establish, Ready, TlsPeer};
 use egress_core::failure::{Failure, PeerError};
+use egress_core::settings::PhaseReport;
 use egress_core::{Decision, Host, Phase, Target};
 use rustls::{ClientConfig, ClientConnection, StreamOwned};
 
-use crate::observe::{ObserverSlot, PhaseEvent};
 use crate::settings::Settings;
 use crate::transport::{Clock, SocketStream, is_timeout};
 
@@ -29,20 +29,27 @@ pub(crate) struct Established {
 }
 
 /// Drives the machine for `target` along `decision` until the stream is ready or failed.
+/// `within` is what is left of the call's own limit (ureq's global timeout), if any: no
+/// phase runs past it.
 pub(crate) fn establish(
     settings: &Settings,
     decision: &Decision<'_>,
     target: Target<'_>,
+    within: Option<Duration>,
 ) -> Result<Established, Failure> {
     let shared = &settings.shared;
     let clock = Clock::start();
-    let mut machine = Establish::new(decision, target, shared.establish_options(), clock.now());
-    let mut report = Report::new(&settings.observer, target);
+    let options = egress_core::establish::Options {
+        deadline: within.map(|left| clock.now() + left),
+        ..shared.establish_options()
+    };
+    let mut machine = Establish::new(decision, target, options, clock.now());
+    let mut report = PhaseReport::new(shared.observer(), target);
     let mut stream: Option<SocketStream> = None;
     let mut leftover = Vec::new();
     loop {
         while let Some(event) = machine.poll_event() {
-            report.event(event);
+            report.event(event, clock.now());
         }
         let deadline = machine.poll_timeout();
         let left = clock.left(deadline);
@@ -51,7 +58,7 @@ pub(crate) fn establish(
         };
         match machine.poll_action() {
             Action::Resolve { name, .. } => {
-                report.host = name.to_owned();
+                report.set_host(&name);
                 match lookup(name, left) {
                     Ok(addrs) => machine.handle_resolved(clock.now(), addrs),
                     Err(e) if is_timeout(&e) => timed_out(&mut machine),
@@ -72,7 +79,7 @@ pub(crate) fn establish(
                 }
             }
             Action::StartTls { peer, host } => {
-                report.host = host.to_string();
+                report.set_host(&host);
                 let config = match peer {
                     TlsPeer::Proxy => shared.proxy_tls(),
                     TlsPeer::Target => shared.target_tls(),
@@ -205,59 +212,4 @@ fn tls_handshake(
         tls.conn.complete_io(&mut tls.sock)?;
     }
     Ok(SocketStream::Tls(Box::new(tls)))
-}
-
-/// Turns the machine's events into the observer's phase reports.
-struct Report<'a> {
-    observer: &'a ObserverSlot,
-    target: Target<'a>,
-    host: String,
-    started: Vec<(Phase, Instant)>,
-}
-
-impl<'a> Report<'a> {
-    fn new(observer: &'a ObserverSlot, target: Target<'a>) -> Self {
-        Self {
-            observer,
-            target,
-            host: String::new(),
-            started: Vec::new(),
-        }
-    }
-
-    fn event(&mut self, event: Event) {
-        let Some(observer) = &self.observer.0 else {
-            return;
-        };
-        match event {
-            Event::Started(phase) => self.started.push((phase, Instant::now())),
-            Event::Done { phase, detail } => {
-                let elapsed = self
-                    .started
-                    .iter()
-                    .rev()
-                    .find(|(p, _)| *p == phase)
-                    .map_or(Duration::ZERO, |(_, at)| at.elapsed());
-                let detail = match detail {
-                    Detail::Resolved { addresses, allowed } if addresses == allowed => {
-                        format!("{addresses} address(es) for {}", self.host)
-                    }
-                    Detail::Resolved { addresses, allowed } => format!(
-                        "{addresses} address(es) for {}, {allowed} allowed by the blocklist",
-                        self.host
-                    ),
-                    Detail::Connected(addr) => addr.to_string(),
-                    Detail::TlsVerified(_) => format!("certificate of {} verified", self.host),
-                    Detail::TunnelOpened(status) => {
-                        format!("CONNECT {} -> {status}", self.target.authority())
-                    }
-                };
-                observer.phase_done(&PhaseEvent {
-                    phase,
-                    elapsed,
-                    detail,
-                });
-            }
-        }
-    }
 }

@@ -92,7 +92,6 @@ mod connector;
 mod error;
 mod establish;
 mod forward_auth;
-mod observe;
 mod request;
 mod settings;
 mod transport;
@@ -103,8 +102,8 @@ pub use builder::{
 };
 pub use egress_core::failure::{Failure, PeerError, PeerErrorKind};
 pub use egress_core::router::RouteInfo;
+pub use egress_core::settings::{PhaseEvent, PhaseObserver};
 pub use egress_core::{FailureKind, IpBlocklist, Phase, RouteKind};
 pub use error::Error;
-pub use observe::{PhaseEvent, PhaseObserver};
 pub use request::Request;
 pub use ureq;

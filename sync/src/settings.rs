@@ -1,18 +1,15 @@
 //! What an agent was configured with, shared by its connector and middleware: egress-core's
 //! [`Settings`](SharedSettings) (the router, the IP blocklist, TLS, phase timeouts,
-//! `User-Agent`) plus this frontend's phase observer.
+//! `User-Agent`, the phase observer).
 
 use egress_core::Target;
 use egress_core::failure::Failure;
 use egress_core::settings::Settings as SharedSettings;
 use ureq::http::Uri;
 
-use crate::observe::ObserverSlot;
-
 /// Everything the connector consults for every new connection.
 pub(crate) struct Settings {
     pub(crate) shared: SharedSettings,
-    pub(crate) observer: ObserverSlot,
 }
 
 /// A URL as an egress target: scheme, host and port validated once, in egress-core.

@@ -7,6 +7,8 @@
 //! | `/bytes/N` | `200`, N [pattern](crate::pattern_bytes) bytes, `Content-Length` |
 //! | `/chunked/N` | `200`, N pattern bytes, `Transfer-Encoding: chunked` |
 //! | `/close/N` | `200`, N pattern bytes delimited by closing the connection |
+//! | `/stall/N` | `200` promising 2N bytes, N sent, then silence (2 s) and a close |
+//! | `/trickle/N` | `200`, N pattern bytes, one every 50 ms |
 //! | `/echo` | `200`, the request body verbatim; `X-Echo-Method`, `X-Echo-Target` headers |
 //! | `/status/N` | status N (200–599), body `status N\n` |
 //! | `/redirect?to=URL` | `302` with `Location: URL` (percent-decoded) |
@@ -34,7 +36,7 @@ use std::sync::{Arc, Mutex};
 
 use rustls::ServerConfig;
 
-use crate::content::fill_pattern;
+use crate::content::{fill_pattern, pattern_byte};
 use crate::http::{self, Head, RecordedRequest};
 use crate::server::{Lifecycle, Server, lock};
 use crate::stream::ServerStream;
@@ -204,6 +206,22 @@ fn respond(out: &mut ServerStream, head: &Head, body: &[u8]) -> io::Result<bool>
         out.write_all(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")?;
         send_pattern(out, n, false)?;
         return Ok(false);
+    } else if let Some(n) = number("/stall/") {
+        // Promises 2n bytes, sends n, then goes silent until the client gives up.
+        write!(out, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", 2 * n)?;
+        send_pattern(out, n, false)?;
+        out.flush()?;
+        std::thread::sleep(std::time::Duration::from_secs(2));
+        return Ok(false);
+    } else if let Some(n) = number("/trickle/") {
+        // n bytes, one every 50 ms: never idle for long, but slow as a whole.
+        write!(out, "HTTP/1.1 200 OK\r\nContent-Length: {n}\r\n\r\n")?;
+        out.flush()?;
+        for i in 0..n {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            out.write_all(&[pattern_byte(i)])?;
+            out.flush()?;
+        }
     } else if path == "/echo" {
         let extra = [
             ("X-Echo-Method", head.method.as_str()),

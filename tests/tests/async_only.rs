@@ -1,7 +1,8 @@
 //! egress-async behaviour with no egress-sync counterpart: the raw [`Connector`] stream
-//! (egress-sync hands its connections to ureq and exposes none), and the `Client`'s default
-//! of not following redirects (ureq follows 10). Every scenario runs on async-std, and on
-//! smol and tokio with their features; the real-proxy one keeps the CI-aware skip rule.
+//! (egress-sync hands its connections to ureq and exposes none), and a `Client` told to
+//! follow no redirect (both frontends follow 10 by default). Every scenario runs on
+//! async-std, and on smol and tokio with their features; the real-proxy one keeps the
+//! CI-aware skip rule.
 
 mod async_support;
 mod fault_support;
@@ -18,7 +19,7 @@ on_every_runtime!(
     a_connector_stream_through_a_tunnel_speaks_any_protocol,
     bytes_coalesced_with_200_reach_the_tls_layer_of_a_connector_stream,
     a_raw_connector_tunnel_through_squid_carries_any_bytes,
-    the_client_follows_no_redirect_by_default,
+    a_client_with_zero_redirects_returns_the_3xx_as_is,
 );
 
 /// Sends a `Connection: close` GET for `/hello` on `stream` and returns the whole answer.
@@ -108,14 +109,16 @@ async fn a_raw_connector_tunnel_through_squid_carries_any_bytes(rt: Runtime) {
     assert_hello_answer(&hello_over(stream).await);
 }
 
-async fn the_client_follows_no_redirect_by_default(rt: Runtime) {
+async fn a_client_with_zero_redirects_returns_the_3xx_as_is(rt: Runtime) {
     let origin = Origin::http();
     let hop = origin.url("/redirect?to=/hello");
-    let plain = Client::new(
+    let plain = Client::builder(
         short_timeouts(ConnectorBuilder::without_proxy(), rt)
             .build()
             .unwrap_or_else(|e| panic!("{e}")),
-    );
+    )
+    .max_redirects(0)
+    .build();
     let response = plain.get(&hop).send().await;
     let response = response.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(

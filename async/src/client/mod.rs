@@ -13,6 +13,7 @@
 //! ```
 
 mod body;
+mod body_timer;
 mod exchange;
 mod forward_auth;
 mod input;
@@ -35,7 +36,8 @@ pub use request::RequestBuilder;
 pub use response::{Response, ResponseBody};
 
 use crate::settings::target_of;
-use crate::{Connection, Connector, Error, HttpError};
+use crate::{Connection, Connector, Error, HttpError, RouteInfo};
+use body_timer::BodyTimer;
 use input::Input;
 use pool::{Limits, Pool};
 use response::Release;
@@ -77,6 +79,16 @@ struct Inner {
     pool: Arc<ClientPool>,
     max_redirects: u32,
     timeout_exchange: Option<Duration>,
+    limits: RequestLimits,
+}
+
+/// The time limits of one request: the client's, or a request's own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct RequestLimits {
+    /// From the start of `send` to the last body byte (`None`: no limit).
+    pub(crate) whole: Option<Duration>,
+    /// Between two reads of the response body (`None`: no limit).
+    pub(crate) read: Option<Duration>,
 }
 
 /// Configures a [`Client`] over a [`Connector`].
@@ -89,11 +101,20 @@ pub struct ClientBuilder {
     max_idle_total: usize,
     max_idle_age: Duration,
     timeout_exchange: Option<Duration>,
+    limits: RequestLimits,
 }
 
+/// How many redirects a client follows unless told otherwise (the same as egress-sync's
+/// agent): each hop is routed again, with the blocklist applied to its direct connections.
+pub const DEFAULT_MAX_REDIRECTS: u32 = 10;
+
+/// The default limit between two reads of a response body: a body that stalls this long
+/// fails with `Failure::Timeout { phase: ReceiveBody }`.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
 impl ClientBuilder {
-    /// How many redirects to follow (each hop routed anew); 0, the default, returns 3xx
-    /// responses as they are.
+    /// How many redirects to follow (default [`DEFAULT_MAX_REDIRECTS`]; each hop routed
+    /// anew); 0 returns 3xx responses as they are.
     pub fn max_redirects(mut self, redirects: u32) -> Self {
         self.max_redirects = redirects;
         self
@@ -123,9 +144,25 @@ impl ClientBuilder {
     }
 
     /// Limit for sending a request and receiving its response head, per hop (`None`, the
-    /// default: no limit). Reading the body is not limited: wrap those reads in a timeout.
+    /// default: no limit besides [`ClientBuilder::timeout`]).
     pub fn timeout_exchange(mut self, limit: impl Into<Option<Duration>>) -> Self {
         self.timeout_exchange = limit.into();
+        self
+    }
+
+    /// Limit for a whole request, from `send` through the last byte of the body, redirects
+    /// included (`None`, the default: only the phase limits apply). A request can set its
+    /// own with [`RequestBuilder::timeout`]. Cut short, it fails with
+    /// `Failure::Timeout { phase }` naming the phase it was in.
+    pub fn timeout(mut self, limit: impl Into<Option<Duration>>) -> Self {
+        self.limits.whole = limit.into();
+        self
+    }
+
+    /// Limit between two reads of a response body (default [`DEFAULT_READ_TIMEOUT`];
+    /// `None`: no limit). A request can set its own with [`RequestBuilder::read_timeout`].
+    pub fn read_timeout(mut self, limit: impl Into<Option<Duration>>) -> Self {
+        self.limits.read = limit.into();
         self
     }
 
@@ -141,6 +178,7 @@ impl ClientBuilder {
                 })),
                 max_redirects: self.max_redirects,
                 timeout_exchange: self.timeout_exchange,
+                limits: self.limits,
             }),
         }
     }
@@ -156,11 +194,15 @@ impl Client {
     pub fn builder(connector: Connector) -> ClientBuilder {
         ClientBuilder {
             connector,
-            max_redirects: 0,
+            max_redirects: DEFAULT_MAX_REDIRECTS,
             max_idle_per_route: DEFAULT_MAX_IDLE_PER_ROUTE,
             max_idle_total: DEFAULT_MAX_IDLE_TOTAL,
             max_idle_age: DEFAULT_MAX_IDLE_AGE,
             timeout_exchange: None,
+            limits: RequestLimits {
+                whole: None,
+                read: Some(DEFAULT_READ_TIMEOUT),
+            },
         }
     }
 
@@ -204,18 +246,31 @@ impl Client {
         self.request(Method::PUT, url)
     }
 
+    /// A PATCH request.
+    pub fn patch(&self, url: &str) -> RequestBuilder {
+        self.request(Method::PATCH, url)
+    }
+
     /// A DELETE request.
     pub fn delete(&self, url: &str) -> RequestBuilder {
         self.request(Method::DELETE, url)
+    }
+
+    /// The client's limits, for a request that sets none of its own.
+    pub(crate) fn limits(&self) -> RequestLimits {
+        self.inner.limits
     }
 
     pub(crate) async fn execute(
         &self,
         request: Request<()>,
         mut body: Body,
+        limits: RequestLimits,
     ) -> Result<Response, Error> {
         let inner = &*self.inner;
         let runtime = inner.connector.settings().runtime;
+        let deadline = limits.whole.map(|limit| Instant::now() + limit);
+        let left = || deadline.map(|at| at.saturating_duration_since(Instant::now()));
         let mut call = Call::new(request).map_err(HttpError::from)?;
         let mut hops = 0u32;
         loop {
@@ -227,21 +282,26 @@ impl Client {
             let key = decision.key;
             let mut connection = match inner.pool.take(&key, Instant::now()) {
                 Some(connection) => connection,
-                None => Box::pin(inner.connector.connect_decided(target, &decision)).await?,
+                None => {
+                    let connect = inner.connector.connect_decided(target, &decision, deadline);
+                    Box::pin(connect).await?
+                }
             };
             exchange::frame_body(&mut call, &body)?;
             let mut input = Input::new();
             let started = Instant::now();
             let send = exchange::send_request(call, &mut body, &mut connection);
+            let exchange_limit = min_limit(inner.timeout_exchange, left());
             let receive = runtime
-                .timeout(inner.timeout_exchange, Box::pin(send))
+                .timeout(exchange_limit, Box::pin(send))
                 .await
                 .ok_or(Error::Failure(Failure::Timeout {
                     phase: Phase::Exchange,
                 }))??;
-            let exchange_left = inner
-                .timeout_exchange
-                .map(|limit| limit.saturating_sub(started.elapsed()));
+            let exchange_left = min_limit(
+                exchange_limit.map(|limit| limit.saturating_sub(started.elapsed())),
+                left(),
+            );
             let mut watch = decision
                 .proxy
                 .filter(|_| decision.kind == RouteKind::Forward)
@@ -298,7 +358,8 @@ impl Client {
             }
             let mut response_body = match next {
                 RecvResponseResult::RecvBody(receive) => {
-                    ResponseBody::reading(receive, connection, input, release)
+                    let timer = BodyTimer::new(runtime, limits.read, deadline);
+                    ResponseBody::reading(receive, connection, input, release, timer)
                 }
                 RecvResponseResult::Redirect(redirect) => {
                     if !redirect.must_close_connection() && input.is_empty() && connection.is_idle()
@@ -342,10 +403,19 @@ impl Client {
             return Ok(Response {
                 status: parts.status,
                 headers: parts.headers,
+                route: RouteInfo::from_decision(&target, &decision),
                 url,
                 body: response_body,
             });
         }
+    }
+}
+
+/// The smaller of two optional limits (`None` is no limit).
+fn min_limit(a: Option<Duration>, b: Option<Duration>) -> Option<Duration> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
     }
 }
 

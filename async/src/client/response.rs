@@ -9,7 +9,7 @@
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, ready};
+use std::task::{Context, Poll};
 use std::time::Instant;
 
 use futures_io::AsyncRead;
@@ -20,8 +20,9 @@ use ureq_proto::client::{Call, RecvBodyResult};
 use ureq_proto::http::{HeaderMap, StatusCode, Uri};
 
 use super::ClientPool;
+use super::body_timer::{BodyTimer, body_error};
 use super::input::Input;
-use crate::{Connection, Error, HttpError};
+use crate::{Connection, Error, HttpError, RouteInfo};
 
 /// Where a connection goes when its body has been read.
 pub(crate) struct Release {
@@ -34,6 +35,7 @@ struct Reading {
     connection: Connection,
     input: Input,
     release: Release,
+    timer: BodyTimer,
 }
 
 enum State {
@@ -54,6 +56,7 @@ impl ResponseBody {
         connection: Connection,
         input: Input,
         release: Release,
+        timer: BodyTimer,
     ) -> Self {
         Self {
             state: State::Reading(Box::new(Reading {
@@ -61,6 +64,7 @@ impl ResponseBody {
                 connection,
                 input,
                 release,
+                timer,
             })),
             redirect: None,
         }
@@ -105,6 +109,7 @@ impl ResponseBody {
             mut connection,
             input,
             release,
+            ..
         } = *reading;
         let must_close = match call.proceed() {
             Some(RecvBodyResult::Cleanup(cleanup)) => cleanup.must_close_connection(),
@@ -157,9 +162,17 @@ impl AsyncRead for ResponseBody {
                 return Poll::Ready(Ok(0));
             }
             let Reading {
-                input, connection, ..
+                input,
+                connection,
+                timer,
+                ..
             } = reading.as_mut();
-            if ready!(input.poll_fill(connection, cx))? == 0 {
+            let filled = match input.poll_fill(connection, cx) {
+                Poll::Ready(filled) => filled?,
+                Poll::Pending => return timer.poll_expired(cx).map(Err),
+            };
+            timer.progress();
+            if filled == 0 {
                 if close_delimited {
                     // The close is the end of this body; the connection cannot be reused.
                     this.finish(false);
@@ -189,6 +202,7 @@ pub struct Response {
     pub(crate) headers: HeaderMap,
     pub(crate) url: Uri,
     pub(crate) body: ResponseBody,
+    pub(crate) route: RouteInfo,
 }
 
 impl Response {
@@ -212,6 +226,37 @@ impl Response {
         &self.url
     }
 
+    /// The route the (last hop of the) request took: direct, forward or tunnel, the proxy
+    /// (without credentials), and the `no_proxy` entry that matched, if one did.
+    pub fn route(&self) -> &RouteInfo {
+        &self.route
+    }
+
+    /// The `Content-Length` the server declared, if any.
+    pub fn content_length(&self) -> Option<u64> {
+        self.header("content-length")?.trim().parse().ok()
+    }
+
+    /// The response itself for a status below 400; an [`HttpError::Status`] otherwise (the
+    /// body is dropped, and with it the connection).
+    pub fn error_for_status(self) -> Result<Self, Error> {
+        if self.status.is_client_error() || self.status.is_server_error() {
+            return Err(Error::Http(HttpError::Status {
+                status: self.status.as_u16(),
+                url: crate::settings::shown_url(&self.url),
+            }));
+        }
+        Ok(self)
+    }
+
+    /// Reads the whole body and parses it as JSON (feature `json`).
+    #[cfg(feature = "json")]
+    pub async fn json<T: serde::de::DeserializeOwned>(&mut self) -> Result<T, Error> {
+        let bytes = self.bytes().await?;
+        serde_json::from_slice(&bytes)
+            .map_err(|e| Error::Http(HttpError::Io(io::Error::new(io::ErrorKind::InvalidData, e))))
+    }
+
     /// The body, to read as an `AsyncRead`.
     pub fn body_mut(&mut self) -> &mut ResponseBody {
         &mut self.body
@@ -226,10 +271,7 @@ impl Response {
     /// body read [`Response::body_mut`] (an `AsyncRead`) with a bound of your own.
     pub async fn bytes(&mut self) -> Result<Vec<u8>, Error> {
         let mut all = Vec::new();
-        self.body
-            .read_to_end(&mut all)
-            .await
-            .map_err(HttpError::Io)?;
+        self.body.read_to_end(&mut all).await.map_err(body_error)?;
         Ok(all)
     }
 

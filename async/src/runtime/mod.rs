@@ -9,6 +9,7 @@
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::time::Duration;
 
 #[cfg(not(any(feature = "async-std", feature = "smol", feature = "tokio")))]
@@ -93,6 +94,24 @@ impl Runtime {
             ));
         }
         Ok(addrs)
+    }
+
+    /// A future that completes after `after`: the timer behind read deadlines that live
+    /// inside `poll_read` (a response body's idle and whole-request limits).
+    pub(crate) fn sleep(self, after: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        match self {
+            #[cfg(feature = "async-std")]
+            Runtime::AsyncStd => Box::pin(async_std::task::sleep(after)),
+            #[cfg(feature = "smol")]
+            Runtime::Smol => Box::pin(async move {
+                async_io::Timer::after(after).await;
+            }),
+            // tokio's timer is created on first poll, inside the caller's tokio runtime.
+            #[cfg(feature = "tokio")]
+            Runtime::Tokio => Box::pin(async move {
+                tokio::time::sleep(after).await;
+            }),
+        }
     }
 
     /// Runs `future` for at most `limit` (`None`: no limit); `None` when time ran out, in

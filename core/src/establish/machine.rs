@@ -455,7 +455,11 @@ impl<'a> Establish<'a> {
             Phase::ProxyHandshake => timeouts.proxy_handshake,
             _ => timeouts.connect,
         };
-        self.deadline = limit.map(|limit| now.saturating_add(limit));
+        let phase_deadline = limit.map(|limit| now.saturating_add(limit));
+        self.deadline = match (phase_deadline, self.options.deadline) {
+            (Some(phase), Some(whole)) => Some(phase.min(whole)),
+            (phase, whole) => phase.or(whole),
+        };
         self.events.push_back(Event::Started(phase));
     }
 

@@ -112,6 +112,9 @@ pub struct Options<'a> {
     pub blocklist: Option<&'a IpBlocklist>,
     /// The `User-Agent` sent with CONNECT, if any.
     pub user_agent: Option<&'a str>,
+    /// A whole-request deadline on the driver's clock: no phase runs past it, and a phase
+    /// cut short by it times out as that phase (`None`: only the phase limits apply).
+    pub deadline: Option<Duration>,
 }
 
 /// The side a TLS handshake is with.

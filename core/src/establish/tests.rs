@@ -933,3 +933,33 @@ fn a_slowloris_past_the_handshake_limit_times_out() {
         out.failure
     );
 }
+
+#[test]
+fn a_whole_request_deadline_cuts_the_phase_it_falls_in() {
+    let r = router(None, Some(TUNNEL), None);
+    let start = Duration::from_secs(100);
+    let options = Options {
+        // Phase limits of 30 s, but the request as a whole must be done 1.5 s in: the
+        // CONNECT handshake (starting about 20 ms in) is where it runs out.
+        deadline: Some(start + Duration::from_millis(1500)),
+        ..Options::default()
+    };
+    let silent = Peer {
+        reads: vec![Reply::Silence],
+        ..Peer::default()
+    };
+    let out = run(&r, target("https", "t.example"), options, &silent);
+    assert!(
+        matches!(
+            out.failure,
+            Some(Failure::Timeout {
+                phase: Phase::ProxyHandshake
+            })
+        ),
+        "{:?}",
+        out.failure
+    );
+    // The driver's clock stood at the deadline when it fired (one scripted step later here).
+    let deadline = start + Duration::from_millis(1500);
+    assert!(out.ended_at >= deadline && out.ended_at <= deadline + Peer::default().step);
+}

@@ -14,7 +14,8 @@ use crate::{Credentials, Target};
 /// `:65535`, or a bracketed IPv6 address with a zone id of up to ~200 bytes).
 pub(crate) const PREFIX_CAPACITY: usize = 320;
 /// Room for a `Proxy-Authorization` line whose `user:password` decodes to up to ~740 bytes.
-pub(crate) const AUTH_CAPACITY: usize = 1024;
+pub(crate) const AUTH_CAPACITY: usize =
+    AUTH_NAME.len() + crate::credentials::MAX_BASIC_TOKEN_LEN + 2;
 
 const AUTH_NAME: &[u8] = b"Proxy-Authorization: Basic ";
 

@@ -24,6 +24,13 @@ pub enum ProxyUrlErrorKind {
     },
     /// `@` with nothing before it.
     EmptyCredentials,
+    /// The decoded user name contains `:` (a `%3A`), which Basic cannot carry (RFC 7617).
+    UserContainsColon,
+    /// User name and password are too long for one `Proxy-Authorization` value.
+    CredentialsTooLong {
+        /// The longest token egress sends, in bytes of base64.
+        max: usize,
+    },
     /// The host part is not a valid host.
     InvalidHost(HostError),
     /// The port is empty, not a number, 0 or above 65535.
@@ -95,6 +102,15 @@ impl fmt::Display for ProxyUrlErrorKind {
             ),
             Self::EmptyCredentials => f.write_str(
                 "'@' with no user name before it; remove the '@' or write user:password@",
+            ),
+            Self::UserContainsColon => f.write_str(
+                "the user name contains ':' (written %3A), which proxy authentication cannot \
+                 carry (RFC 7617); use a user name without ':'",
+            ),
+            Self::CredentialsTooLong { max } => write!(
+                f,
+                "the user name and password are too long: their Basic token may be at most \
+                 {max} bytes; use shorter credentials"
             ),
             Self::InvalidHost(host) => write!(f, "bad proxy host: {host}"),
             Self::InvalidPort => {

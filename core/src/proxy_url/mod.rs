@@ -176,7 +176,16 @@ fn parse_credentials(userinfo: &str) -> Result<Credentials<'_>, ProxyUrlErrorKin
         return Err(ProxyUrlErrorKind::EmptyCredentials);
     }
     let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
-    Ok(Credentials::from_encoded(user, password))
+    let credentials = Credentials::from_encoded(user, password);
+    if credentials.user_has_colon() {
+        return Err(ProxyUrlErrorKind::UserContainsColon);
+    }
+    if credentials.basic_token_len() > crate::credentials::MAX_BASIC_TOKEN_LEN {
+        return Err(ProxyUrlErrorKind::CredentialsTooLong {
+            max: crate::credentials::MAX_BASIC_TOKEN_LEN,
+        });
+    }
+    Ok(credentials)
 }
 
 fn split_host_port(host_port: &str) -> Result<(Host<'_>, u16), ProxyUrlErrorKind> {

@@ -42,7 +42,6 @@ const VALID: &[(&str, &str, &str)] = &[
     (":token@proxy", "http://proxy:1080", ":token"),
     ("alice:p%40ss@proxy", "http://proxy:1080", "alice:p@ss"),
     ("alice:p@ss@proxy", "http://proxy:1080", "alice:p@ss"),
-    ("al%3Aice:pw@proxy", "http://proxy:1080", "al:ice:pw"),
     ("alice:pa:ss@proxy", "http://proxy:1080", "alice:pa:ss"),
     ("alice:pa/ss?#@proxy:1", "http://proxy:1", "alice:pa/ss?#"),
     (
@@ -124,6 +123,9 @@ const INVALID: &[(&str, ProxyUrlErrorKind)] = &[
     ),
     ("user:pw@", ProxyUrlErrorKind::InvalidHost(HostError::Empty)),
     ("@proxy", ProxyUrlErrorKind::EmptyCredentials),
+    // RFC 7617: the user name of Basic cannot contain ':'.
+    ("al%3Aice:pw@proxy", ProxyUrlErrorKind::UserContainsColon),
+    ("al%3aice@proxy", ProxyUrlErrorKind::UserContainsColon),
     (
         "prox y",
         ProxyUrlErrorKind::InvalidHost(HostError::InvalidCharacter { offset: 4 }),
@@ -139,6 +141,31 @@ const INVALID: &[(&str, ProxyUrlErrorKind)] = &[
     ("http://proxy?x=1", ProxyUrlErrorKind::PathNotAllowed),
     ("http://proxy#frag", ProxyUrlErrorKind::PathNotAllowed),
 ];
+
+#[test]
+fn credentials_have_one_cap_for_every_route() {
+    use crate::credentials::MAX_BASIC_TOKEN_LEN;
+    // 3 bytes of user:password make 4 of base64: the longest accepted pair, and one more.
+    let longest = MAX_BASIC_TOKEN_LEN / 4 * 3 - 1;
+    let fits = std::format!("u:{}@proxy", "p".repeat(longest - 2));
+    let parsed = ProxyUrl::parse(&fits).unwrap_or_else(|e| panic!("{e}"));
+    let token = parsed.credentials().map(|c| c.basic_token_len());
+    assert!(
+        token.is_some_and(|len| len <= MAX_BASIC_TOKEN_LEN),
+        "{token:?}"
+    );
+    let over = std::format!("u:{}@proxy", "p".repeat(longest + 3));
+    assert_eq!(
+        ProxyUrl::parse(&over).map_err(|e| e.kind()),
+        Err(ProxyUrlErrorKind::CredentialsTooLong {
+            max: MAX_BASIC_TOKEN_LEN
+        })
+    );
+    // What the proxy URL accepts, the forward rewriter renders: no second, smaller cap.
+    let target =
+        crate::Target::from_authority("http", "example.com").unwrap_or_else(|e| panic!("{e}"));
+    assert!(crate::ForwardRewriter::new(&target, parsed.credentials()).is_ok());
+}
 
 #[test]
 fn invalid_urls_give_the_expected_error() {

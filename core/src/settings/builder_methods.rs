@@ -48,6 +48,12 @@ macro_rules! options_builder_methods {
             self.with(|o| o.set_no_proxy(list))
         }
 
+        /// Adds entries to the bypass list after those already set (e.g. the environment's
+        /// `no_proxy`); [`no_proxy`](Self::no_proxy) replaces the list instead.
+        pub fn extend_no_proxy(self, list: &str) -> Self {
+            self.with(|o| o.extend_no_proxy(list))
+        }
+
         /// Makes an invalid `no_proxy` entry a build error instead of a logged warning
         /// (default: a warning).
         pub fn strict_no_proxy(self, strict: bool) -> Self {
@@ -109,6 +115,16 @@ macro_rules! options_builder_methods {
         /// Limit for each TLS handshake (default 30 s; `None`: no limit).
         pub fn timeout_tls(self, limit: impl Into<Option<::core::time::Duration>>) -> Self {
             self.with(|o| o.timeouts.tls = limit.into())
+        }
+
+        /// Calls `observer` after each connection phase egress completes (resolve, TCP
+        /// connect, proxy TLS, CONNECT, target TLS), with its duration and what it did
+        /// (default: none).
+        pub fn phase_observer(
+            self,
+            observer: impl $crate::settings::PhaseObserver + 'static,
+        ) -> Self {
+            self.with(|o| o.set_phase_observer(observer))
         }
 
         /// The `User-Agent` sent with CONNECT and with requests (`None`: send none; default

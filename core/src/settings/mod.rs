@@ -23,8 +23,10 @@
 //! ```
 
 mod builder_methods;
+mod observe;
 mod options;
 
+pub use observe::{PhaseEvent, PhaseObserver, PhaseReport, SharedObserver};
 pub use options::{DEFAULT_USER_AGENT, Options};
 
 use alloc::string::String;
@@ -47,9 +49,15 @@ pub struct Settings {
     timeouts: Timeouts,
     user_agent: Option<String>,
     warnings: Vec<String>,
+    observer: Option<SharedObserver>,
 }
 
 impl Settings {
+    /// The phase observer, if one was set.
+    pub fn observer(&self) -> Option<&dyn PhaseObserver> {
+        self.observer.as_ref().map(|shared| &*shared.0)
+    }
+
     /// The router: proxies and `no_proxy`, parsed once.
     pub fn router(&self) -> &Router {
         &self.router
@@ -91,6 +99,7 @@ impl Settings {
             timeouts: self.timeouts,
             blocklist: (!self.blocklist.is_empty()).then_some(&self.blocklist),
             user_agent: self.user_agent.as_deref(),
+            deadline: None,
         }
     }
 }

@@ -9,6 +9,7 @@ use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use super::Settings;
+use super::observe::{PhaseObserver, SharedObserver};
 use crate::blocklist::IpBlocklist;
 use crate::connect::ConnectRequest;
 use crate::env::OwnedProxyEnv;
@@ -37,6 +38,7 @@ pub struct Options {
     pub timeouts: Timeouts,
     user_agent: Option<String>,
     warnings: Vec<String>,
+    observer: Option<SharedObserver>,
 }
 
 impl Default for Options {
@@ -52,6 +54,7 @@ impl Default for Options {
             timeouts: Timeouts::default(),
             user_agent: Some(DEFAULT_USER_AGENT.to_owned()),
             warnings: Vec::new(),
+            observer: None,
         }
     }
 }
@@ -92,6 +95,18 @@ impl Options {
         self.no_proxy = Some(Setting::from_code(list));
     }
 
+    /// Adds entries to the bypass list, after those already set (from the environment, or
+    /// in code); [`Options::set_no_proxy`] replaces the list instead.
+    pub fn extend_no_proxy(&mut self, list: &str) {
+        self.no_proxy = Some(match self.no_proxy.take() {
+            None => Setting::from_code(list),
+            Some(existing) => Setting::new(
+                &format!("{} and configuration", existing.source),
+                &format!("{},{list}", existing.value),
+            ),
+        });
+    }
+
     /// Whether an invalid `no_proxy` entry fails the build instead of being a warning.
     pub fn set_strict_no_proxy(&mut self, strict: bool) {
         self.strict_no_proxy = strict;
@@ -126,6 +141,11 @@ impl Options {
     /// Accepts any certificate from `https://` targets (tests only; every build warns).
     pub fn danger_accept_invalid_target_certs_for_testing(&mut self) {
         self.target_trust.danger_accept_invalid_certs_for_testing();
+    }
+
+    /// Calls `observer` after each connection phase (resolve, connect, TLS, CONNECT).
+    pub fn set_phase_observer(&mut self, observer: impl PhaseObserver + 'static) {
+        self.observer = Some(super::observe::shared(observer));
     }
 
     /// The `User-Agent` for CONNECT and requests (`None`: send none).
@@ -184,6 +204,7 @@ impl Options {
             timeouts: self.timeouts,
             user_agent: self.user_agent,
             warnings,
+            observer: self.observer,
         })
     }
 }
@@ -201,6 +222,33 @@ fn add_pem(trust: &mut TlsTrust, pem: &[u8], what: &str) -> Result<(), Failure> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extending_no_proxy_keeps_the_environment_and_setting_replaces_it() {
+        let target = |host| Target::from_authority("https", host).unwrap_or_else(|e| panic!("{e}"));
+        let env = crate::ProxyEnv::from_pairs([
+            ("https_proxy", "http://proxy:3128"),
+            ("NO_PROXY", "from-env.example"),
+        ]);
+        let owned = OwnedProxyEnv::from_borrowed(&env);
+        let mut extended = Options::from_proxy_env(&owned);
+        extended.extend_no_proxy("from-code.example");
+        let settings = extended.build("client").unwrap_or_else(|e| panic!("{e}"));
+        let router = settings.router();
+        for host in ["from-env.example", "from-code.example"] {
+            assert_eq!(
+                router.route(&target(host)).kind,
+                crate::RouteKind::Direct,
+                "{host}"
+            );
+        }
+        assert_eq!(router.no_proxy_source(), Some("NO_PROXY and configuration"));
+        let mut replaced = Options::from_proxy_env(&owned);
+        replaced.set_no_proxy("from-code.example");
+        let settings = replaced.build("client").unwrap_or_else(|e| panic!("{e}"));
+        let tunnel = settings.router().route(&target("from-env.example")).kind;
+        assert_eq!(tunnel, crate::RouteKind::Tunnel);
+    }
 
     #[test]
     fn a_user_agent_that_cannot_be_sent_fails_the_build() {

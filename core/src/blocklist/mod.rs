@@ -23,9 +23,15 @@ use ipnet::IpNet;
 
 use crate::lookup::prefix::PrefixTable;
 
-/// Ranges that are not public internet addresses: loopback, private (RFC 1918, ULA),
-/// link-local, CGNAT, documentation, benchmarking, multicast, reserved and the unspecified
-/// addresses. The same list Synapse suggests for `ip_range_blacklist`.
+mod synapse;
+
+pub use synapse::{RangeError, SYNAPSE_DEFAULT_RANGES};
+
+/// Ranges that are not public internet addresses: egress's stricter list, Synapse's
+/// [`SYNAPSE_DEFAULT_RANGES`] plus `240.0.0.0/4` (reserved), `0.0.0.0/8` and `::/128`
+/// (unspecified, "this network"), `64:ff9b::/96` (NAT64) and `100::/64` (discard);
+/// [`IpBlocklist::non_public`] adds the derived IPv6 forms of each IPv4 range, as
+/// [`IpBlocklist::synapse_default`] does.
 pub const NON_PUBLIC_RANGES: &[&str] = &[
     "127.0.0.0/8",
     "10.0.0.0/8",
@@ -73,12 +79,13 @@ impl IpBlocklist {
         Self::default()
     }
 
-    /// The ready list of [`NON_PUBLIC_RANGES`].
+    /// The ready list of [`NON_PUBLIC_RANGES`], with the IPv4-compatible, IPv4-mapped and
+    /// 6to4 forms of every IPv4 range (stricter than [`IpBlocklist::synapse_default`]).
     pub fn non_public() -> Self {
         NON_PUBLIC_RANGES
             .iter()
             .filter_map(|range| range.parse().ok())
-            .fold(Self::new(), Self::block)
+            .fold(Self::new(), Self::block_with_derived)
     }
 
     /// Adds a blocked range.
@@ -162,10 +169,77 @@ mod tests {
     }
 
     #[test]
-    fn every_ready_range_parses() {
+    fn every_ready_range_parses_and_ipv4_ranges_get_three_derived_forms() {
+        let v4 = |list: &[&str]| list.iter().filter(|r| !r.contains(':')).count();
         assert_eq!(
             IpBlocklist::non_public().blocked.len(),
-            NON_PUBLIC_RANGES.len()
+            NON_PUBLIC_RANGES.len() + 3 * v4(NON_PUBLIC_RANGES)
+        );
+        assert_eq!(
+            IpBlocklist::synapse_default().blocked.len(),
+            SYNAPSE_DEFAULT_RANGES.len() + 3 * v4(SYNAPSE_DEFAULT_RANGES)
+        );
+    }
+
+    #[test]
+    fn synapse_default_is_synapses_list_with_generate_ip_set_forms() {
+        let list = IpBlocklist::synapse_default();
+        // The examples of the reference page, and the derived prefixes it names.
+        for blocked in [
+            "::127.0.0.1",
+            "::ffff:127.0.0.1",
+            "2002:7f00:1::1",
+            "2002:a00:1::1",
+            "::ffff:10.1.2.3",
+            "::10.1.2.3",
+            "2002:c0a8:101::1",
+        ] {
+            assert!(list.check(ip(blocked)).is_some(), "{blocked}");
+        }
+        assert_eq!(
+            list.check(ip("2002:7f00:1::1")),
+            Some(ip_net("2002:7f00::/24"))
+        );
+        assert_eq!(
+            list.check(ip("::127.0.0.1")),
+            Some(ip_net("::127.0.0.0/104"))
+        );
+        // Synapse's list leaves what egress's stricter one adds.
+        for synapse_allows in ["240.0.0.1", "0.0.0.1", "64:ff9b::1", "100::1"] {
+            assert_eq!(list.check(ip(synapse_allows)), None, "{synapse_allows}");
+            assert!(
+                IpBlocklist::non_public()
+                    .check(ip(synapse_allows))
+                    .is_some()
+            );
+        }
+        for public in ["93.184.216.34", "2002:5db8:d822::1", "2606:4700::1111"] {
+            assert_eq!(list.check(ip(public)), None, "{public}");
+        }
+    }
+
+    #[test]
+    fn synapse_strings_parse_addresses_and_ranges_and_name_a_bad_entry() {
+        let list = IpBlocklist::from_synapse(&[" 192.168.1.10 ", "2001:db8::/32"], &[])
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(list.check(ip("192.168.1.10")).is_some());
+        assert!(list.check(ip("::ffff:192.168.1.10")).is_some());
+        assert!(list.check(ip("192.168.1.11")).is_none());
+        assert!(list.check(ip("2001:db8:1::1")).is_some());
+        let allowed = IpBlocklist::from_synapse(&["10.0.0.0/8"], &["10.9.0.0/16"])
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(allowed.check(ip("10.9.0.1")).is_none());
+        assert!(
+            allowed.check(ip("2002:a09::1")).is_none(),
+            "the exception's 6to4 form too"
+        );
+        assert!(allowed.check(ip("2002:a01::1")).is_some());
+        let error = IpBlocklist::from_synapse(&["10.0.0.0/8"], &["ten"])
+            .err()
+            .unwrap_or_else(|| panic!("\"ten\" is not a range"));
+        assert_eq!(
+            (error.in_allow_list, error.index, error.entry.as_str()),
+            (true, 0, "ten")
         );
     }
 
