@@ -13,8 +13,9 @@
 //!
 //! Streams are `futures-io` `AsyncRead + AsyncWrite`; TLS is futures-rustls on the
 //! workspace's rustls (ring provider). TCP, DNS and timers come from async-std (feature
-//! `async-std`, default) or smol's async-net/async-io (feature `smol`); both can be compiled
-//! in and picked per connector with [`ConnectorBuilder::runtime`].
+//! `async-std`, default), smol's async-net/async-io (feature `smol`) or tokio (feature
+//! `tokio`, its `net` and `time` only); any of them can be compiled in and picked per
+//! connector with [`ConnectorBuilder::runtime`]. Everything above TCP is the same code.
 //!
 //! | module | role |
 //! |---|---|
@@ -49,6 +50,26 @@
 //! })?;
 //! # Ok(()) }
 //! # #[cfg(not(feature = "smol"))]
+//! # fn main() {}
+//! ```
+//!
+//! On tokio (feature `tokio`): the same again, inside a tokio runtime with I/O and time
+//! enabled (`#[tokio::main]` does that; so does `Builder::enable_all`).
+//!
+//! ```no_run
+//! # #[cfg(feature = "tokio")]
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use egress_async::{Client, ConnectorBuilder, Runtime};
+//!
+//! let connector = ConnectorBuilder::from_env().runtime(Runtime::Tokio).build()?;
+//! let client = Client::new(connector);
+//! let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+//! runtime.block_on(async {
+//!     let mut response = client.get("https://matrix.org/").send().await?;
+//!     response.text().await
+//! })?;
+//! # Ok(()) }
+//! # #[cfg(not(feature = "tokio"))]
 //! # fn main() {}
 //! ```
 //!

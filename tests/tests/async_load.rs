@@ -196,6 +196,8 @@ async fn client_timeout<F: std::future::Future>(
                 Either::Right(_) => None,
             }
         }
+        #[cfg(feature = "tokio")]
+        Runtime::Tokio => tokio::time::timeout(limit, future).await.ok(),
         #[allow(unreachable_patterns)]
         _ => panic!("runtime {rt:?} not compiled in"),
     }

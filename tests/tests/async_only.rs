@@ -1,8 +1,8 @@
 //! egress-async behaviour with no egress-sync counterpart: the raw [`Connector`] stream
 //! (egress-sync hands its connections to ureq and exposes none), and a `Client` told to
 //! follow no redirect (both frontends follow 10 by default). Every scenario runs on
-//! async-std, and on
-//! smol with the `smol` feature; the real-proxy one keeps the CI-aware skip rule.
+//! async-std, and on smol and tokio with their features; the real-proxy one keeps the
+//! CI-aware skip rule.
 
 mod async_support;
 mod fault_support;

@@ -2,7 +2,7 @@
 //! proxy, each asserting the exact failure and that it comes quickly (short phase timeouts;
 //! every request bounded well under 3 s), for CONNECT tunnels and, where the fault means
 //! something there, for forwarded `http://` requests. Written once; run on sync, async-std
-//! and (with `smol`) smol.
+//! and (with their features) smol and tokio.
 
 mod fault_support;
 mod frontends;

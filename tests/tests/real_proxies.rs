@@ -2,7 +2,8 @@
 //! auth right/wrong/missing, squid's `https_port` without and with its CA, tinyproxy's 401,
 //! 64 MiB checked downloads, keep-alive through the forward proxy. Proxies are started by
 //! `egress_tests::real_proxy`: skipped with a notice outside CI when not installed, failing
-//! in CI. Written once; run on sync, async-std and (with `smol`) smol.
+//! in CI. Written once; run on sync, async-std and (with their
+//! features) smol and tokio.
 
 mod frontends;
 

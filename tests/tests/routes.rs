@@ -1,6 +1,7 @@
 //! Every frontend against the loopback origin and proxy: every route, the error kinds,
 //! keep-alive, response framings, redirects, and the promise that a proxied target is never
-//! resolved locally. Written once; run on sync, async-std and (with `smol`) smol.
+//! resolved locally. Written once; run on sync, async-std and (with their
+//! features) smol and tokio.
 
 mod frontends;
 

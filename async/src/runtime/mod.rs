@@ -1,9 +1,10 @@
 //! The only runtime-specific code: TCP connect, DNS and timers, once per runtime feature.
 //!
 //! Everything else in the crate is written against `futures-io` traits, so the code path is
-//! the same on async-std and on smol; [`Runtime`] picks which of the two compiled-in
-//! implementations a [`Connector`](crate::Connector) uses. With only one feature enabled
-//! there is only one choice.
+//! the same on async-std, smol and tokio (whose socket is adapted to `futures-io` in
+//! `tcp.rs`); [`Runtime`] picks which of the compiled-in implementations a
+//! [`Connector`](crate::Connector) uses. With only one feature enabled there is only one
+//! choice.
 
 use std::future::Future;
 use std::io;
@@ -11,21 +12,27 @@ use std::net::SocketAddr;
 use std::pin::Pin;
 use std::time::Duration;
 
-#[cfg(not(any(feature = "async-std", feature = "smol")))]
-compile_error!("egress-async needs a runtime: enable the `async-std` (default) or `smol` feature");
+#[cfg(not(any(feature = "async-std", feature = "smol", feature = "tokio")))]
+compile_error!(
+    "egress-async needs a runtime: enable the `async-std` (default), `smol` or `tokio` feature"
+);
 
 #[cfg(feature = "async-std")]
 mod async_std_rt;
 #[cfg(feature = "smol")]
 mod smol_rt;
 mod tcp;
+#[cfg(feature = "tokio")]
+mod tokio_rt;
 
 pub(crate) use tcp::Tcp;
 
 /// The async runtime providing TCP, DNS and timers.
 ///
-/// Both are interchangeable for callers: async-std is discontinued upstream in favour of
-/// smol, so `Runtime::Smol` (feature `smol`) lets a service move without an API change.
+/// All are interchangeable for callers: the same API and the same code above TCP. async-std
+/// is discontinued upstream in favour of smol, so `Runtime::Smol` (feature `smol`) lets a
+/// service move without an API change; `Runtime::Tokio` (feature `tokio`) serves programs
+/// that already run on tokio, without compiling async-std or smol in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Runtime {
@@ -35,15 +42,25 @@ pub enum Runtime {
     /// smol's `async-net` and `async-io` timers (feature `smol`).
     #[cfg(feature = "smol")]
     Smol,
+    /// tokio's `TcpStream`, `lookup_host` and `time` (feature `tokio`).
+    ///
+    /// Requests MUST run inside a tokio runtime with its I/O and time drivers enabled
+    /// (`tokio::runtime::Builder::enable_all`, or `#[tokio::main]`); tokio panics otherwise
+    /// ("there is no reactor running").
+    #[cfg(feature = "tokio")]
+    Tokio,
 }
 
 impl Default for Runtime {
-    /// async-std when its feature is enabled (the crate default), otherwise smol.
+    /// async-std when its feature is enabled (the crate default), otherwise smol when
+    /// enabled, otherwise tokio.
     fn default() -> Self {
         #[cfg(feature = "async-std")]
         return Runtime::AsyncStd;
-        #[cfg(not(feature = "async-std"))]
+        #[cfg(all(not(feature = "async-std"), feature = "smol"))]
         return Runtime::Smol;
+        #[cfg(all(not(feature = "async-std"), not(feature = "smol"), feature = "tokio"))]
+        return Runtime::Tokio;
     }
 }
 
@@ -55,6 +72,8 @@ impl Runtime {
             Runtime::AsyncStd => async_std_rt::connect_tcp(addr).await,
             #[cfg(feature = "smol")]
             Runtime::Smol => smol_rt::connect_tcp(addr).await,
+            #[cfg(feature = "tokio")]
+            Runtime::Tokio => tokio_rt::connect_tcp(addr).await,
         }
     }
 
@@ -65,6 +84,8 @@ impl Runtime {
             Runtime::AsyncStd => async_std_rt::resolve(host, port).await?,
             #[cfg(feature = "smol")]
             Runtime::Smol => smol_rt::resolve(host, port).await?,
+            #[cfg(feature = "tokio")]
+            Runtime::Tokio => tokio_rt::resolve(host, port).await?,
         };
         if addrs.is_empty() {
             return Err(io::Error::new(
@@ -85,6 +106,11 @@ impl Runtime {
             Runtime::Smol => Box::pin(async move {
                 async_io::Timer::after(after).await;
             }),
+            // tokio's timer is created on first poll, inside the caller's tokio runtime.
+            #[cfg(feature = "tokio")]
+            Runtime::Tokio => Box::pin(async move {
+                tokio::time::sleep(after).await;
+            }),
         }
     }
 
@@ -103,6 +129,8 @@ impl Runtime {
             Runtime::AsyncStd => async_std_rt::timeout(limit, future).await,
             #[cfg(feature = "smol")]
             Runtime::Smol => smol_rt::timeout(limit, future).await,
+            #[cfg(feature = "tokio")]
+            Runtime::Tokio => tokio_rt::timeout(limit, future).await,
         }
     }
 }

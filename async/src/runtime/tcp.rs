@@ -1,4 +1,7 @@
 //! The TCP stream of whichever runtime opened it, as one `futures-io` stream type.
+//!
+//! async-std's and async-net's streams implement `futures-io` themselves; tokio's is adapted
+//! call for call in `tokio_rt.rs`.
 
 use std::io;
 use std::pin::Pin;
@@ -6,13 +9,15 @@ use std::task::{Context, Poll};
 
 use futures_io::{AsyncRead, AsyncWrite};
 
-/// A connected TCP socket from async-std or async-net.
+/// A connected TCP socket from async-std, async-net or tokio.
 #[derive(Debug)]
 pub(crate) enum Tcp {
     #[cfg(feature = "async-std")]
     AsyncStd(async_std::net::TcpStream),
     #[cfg(feature = "smol")]
     Smol(async_net::TcpStream),
+    #[cfg(feature = "tokio")]
+    Tokio(super::tokio_rt::TokioTcp),
 }
 
 macro_rules! each {
@@ -22,6 +27,8 @@ macro_rules! each {
             Tcp::AsyncStd($s) => $body,
             #[cfg(feature = "smol")]
             Tcp::Smol($s) => $body,
+            #[cfg(feature = "tokio")]
+            Tcp::Tokio($s) => $body,
         }
     };
 }

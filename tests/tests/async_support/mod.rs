@@ -32,13 +32,24 @@ pub fn run<F: Future<Output = ()>>(runtime: Runtime, scenario: impl FnOnce(Runti
         Runtime::AsyncStd => async_std::task::block_on(scenario(runtime)),
         #[cfg(feature = "smol")]
         Runtime::Smol => async_io::block_on(scenario(runtime)),
+        #[cfg(feature = "tokio")]
+        Runtime::Tokio => tokio_runtime().block_on(scenario(runtime)),
         #[allow(unreachable_patterns)]
         _ => panic!("runtime {runtime:?} not compiled in"),
     }
 }
 
-/// Declares one `#[test]` per scenario and runtime: `async_std::name`, and `smol::name`
-/// with the `smol` feature.
+/// A current-thread tokio runtime with I/O and time enabled, as `Runtime::Tokio` requires.
+#[cfg(feature = "tokio")]
+pub fn tokio_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| panic!("tokio runtime: {e}"))
+}
+
+/// Declares one `#[test]` per scenario and runtime: `on_async_std::name`, `on_smol::name`
+/// with the `smol` feature and `on_tokio::name` with the `tokio` feature.
 #[macro_export]
 macro_rules! on_every_runtime {
     ($($name:ident),* $(,)?) => {
@@ -48,6 +59,10 @@ macro_rules! on_every_runtime {
         #[cfg(feature = "smol")]
         mod on_smol {
             $(#[test] fn $name() { $crate::async_support::run(egress_async::Runtime::Smol, super::$name); })*
+        }
+        #[cfg(feature = "tokio")]
+        mod on_tokio {
+            $(#[test] fn $name() { $crate::async_support::run(egress_async::Runtime::Tokio, super::$name); })*
         }
     };
 }

@@ -13,17 +13,48 @@ use super::{Fetched, Response};
 /// A built client of one frontend.
 pub enum Client {
     Sync(egress_sync::Agent),
-    Async(egress_async::Client, egress_async::Runtime),
+    Async(egress_async::Client, Executor),
 }
 
-/// Runs `future` to completion on `runtime`'s own executor.
-fn block_on<F: Future>(runtime: egress_async::Runtime, future: F) -> F::Output {
-    match runtime {
-        egress_async::Runtime::AsyncStd => async_std::task::block_on(future),
-        #[cfg(feature = "smol")]
-        egress_async::Runtime::Smol => async_io::block_on(future),
-        #[allow(unreachable_patterns)]
-        _ => panic!("runtime not compiled in"),
+/// The executor an async client's requests run on: its runtime's own. tokio's is one
+/// current-thread runtime per client, kept for the client's life, so pooled sockets stay
+/// registered with the reactor that opened them.
+pub enum Executor {
+    AsyncStd,
+    #[cfg(feature = "smol")]
+    Smol,
+    #[cfg(feature = "tokio")]
+    Tokio(tokio::runtime::Runtime),
+}
+
+impl Executor {
+    /// The executor of `runtime`.
+    pub fn new(runtime: egress_async::Runtime) -> Self {
+        match runtime {
+            egress_async::Runtime::AsyncStd => Executor::AsyncStd,
+            #[cfg(feature = "smol")]
+            egress_async::Runtime::Smol => Executor::Smol,
+            #[cfg(feature = "tokio")]
+            egress_async::Runtime::Tokio => {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build();
+                Executor::Tokio(runtime.unwrap_or_else(|e| panic!("tokio runtime: {e}")))
+            }
+            #[allow(unreachable_patterns)]
+            other => panic!("runtime {other:?} not compiled in"),
+        }
+    }
+
+    /// Runs `future` to completion.
+    fn block_on<F: Future>(&self, future: F) -> F::Output {
+        match self {
+            Executor::AsyncStd => async_std::task::block_on(future),
+            #[cfg(feature = "smol")]
+            Executor::Smol => async_io::block_on(future),
+            #[cfg(feature = "tokio")]
+            Executor::Tokio(runtime) => runtime.block_on(future),
+        }
     }
 }
 
@@ -71,13 +102,13 @@ impl Client {
                 });
                 read.map_or_else(Fetched::from_sync, Fetched::Response)
             }
-            Client::Async(client, runtime) => {
+            Client::Async(client, executor) => {
                 let request = match method {
                     Method::Get => client.get(url),
                     Method::Head => client.head(url),
                     Method::Post(body) => client.post(url).body(body),
                 };
-                let read = block_on(*runtime, async {
+                let read = executor.block_on(async {
                     let mut response = request.send().await?;
                     Ok(Response {
                         body: response.bytes().await?,
@@ -101,7 +132,7 @@ impl Client {
                 let mut reader = response.body_mut().as_reader();
                 reader.read(&mut some).unwrap_or_else(|e| panic!("{e}"))
             }
-            Client::Async(client, runtime) => block_on(*runtime, async {
+            Client::Async(client, executor) => executor.block_on(async {
                 let response = client.get(url).send().await;
                 let mut response = response.unwrap_or_else(|e| panic!("{e}"));
                 let read = response.body_mut().read(&mut some).await;
@@ -136,7 +167,7 @@ impl Client {
                     }
                 }
             }
-            Client::Async(client, runtime) => block_on(*runtime, async {
+            Client::Async(client, executor) => executor.block_on(async {
                 let response = client.get(url).send().await;
                 let mut response = response.map_err(Fetched::from_async)?;
                 assert_eq!(response.status().as_u16(), 200, "{url}");

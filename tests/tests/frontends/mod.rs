@@ -14,7 +14,7 @@ mod fetched;
 
 use std::time::Duration;
 
-pub use client::Client;
+pub use client::{Client, Executor};
 use egress_core::Failure;
 #[allow(unused_imports)]
 pub use fetched::{Fetched, HttpFailure, Response};
@@ -28,6 +28,8 @@ pub enum Frontend {
     AsyncStd,
     /// egress-async's client on smol.
     Smol,
+    /// egress-async's client on tokio (a current-thread runtime per client).
+    Tokio,
 }
 
 /// What the client is configured with; short timeouts by default.
@@ -130,6 +132,9 @@ impl Frontend {
         if cfg!(feature = "smol") {
             all.push(Frontend::Smol);
         }
+        if cfg!(feature = "tokio") {
+            all.push(Frontend::Tokio);
+        }
         all
     }
 
@@ -155,7 +160,7 @@ impl Frontend {
                     Err(other) => panic!("{other}"),
                 }
             }
-            Frontend::AsyncStd | Frontend::Smol => {
+            Frontend::AsyncStd | Frontend::Smol | Frontend::Tokio => {
                 let runtime = self.runtime();
                 let builder = egress_async::Connector::builder().runtime(runtime);
                 let connector = match shared_options!(builder, setup).build() {
@@ -168,7 +173,7 @@ impl Frontend {
                 if let Some(redirects) = setup.max_redirects {
                     builder = builder.max_redirects(redirects);
                 }
-                Ok(Client::Async(builder.build(), runtime))
+                Ok(Client::Async(builder.build(), Executor::new(runtime)))
             }
         }
     }
@@ -179,6 +184,8 @@ impl Frontend {
             Frontend::AsyncStd => egress_async::Runtime::AsyncStd,
             #[cfg(feature = "smol")]
             Frontend::Smol => egress_async::Runtime::Smol,
+            #[cfg(feature = "tokio")]
+            Frontend::Tokio => egress_async::Runtime::Tokio,
             other => panic!("{other:?} has no egress-async runtime compiled in"),
         }
     }
@@ -188,13 +195,14 @@ impl Frontend {
     pub fn response_head_limit(self) -> usize {
         match self {
             Frontend::Sync => 64 * 1024,
-            Frontend::AsyncStd | Frontend::Smol => 16 * 1024,
+            Frontend::AsyncStd | Frontend::Smol | Frontend::Tokio => 16 * 1024,
         }
     }
 }
 
-/// Declares one `#[test]` per scenario and frontend: `sync::name`, `async_std::name`, and
-/// `smol::name` with the `smol` feature. A scenario is `fn(Frontend)`.
+/// Declares one `#[test]` per scenario and frontend: `sync::name`, `async_std::name`,
+/// `smol::name` with the `smol` feature and `tokio::name` with the `tokio` feature. A
+/// scenario is `fn(Frontend)`.
 #[macro_export]
 macro_rules! on_every_frontend {
     ($($name:ident),* $(,)?) => {
@@ -207,6 +215,10 @@ macro_rules! on_every_frontend {
         #[cfg(feature = "smol")]
         mod smol {
             $(#[test] fn $name() { super::$name($crate::frontends::Frontend::Smol); })*
+        }
+        #[cfg(feature = "tokio")]
+        mod tokio {
+            $(#[test] fn $name() { super::$name($crate::frontends::Frontend::Tokio); })*
         }
     };
 }
