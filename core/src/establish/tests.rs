@@ -505,7 +505,11 @@ fn connect_answers_are_classified_once() {
             credentials_sent,
             status,
             proxy,
+            scheme,
+            problem,
         }) => {
+            assert_eq!(scheme, Some("Basic"));
+            assert_eq!(problem, crate::auth::AuthProblem::Rejected);
             assert_eq!(schemes, ["Basic", "Negotiate"]);
             assert!(credentials_sent);
             assert_eq!(status, 407);
@@ -963,3 +967,6 @@ fn a_whole_request_deadline_cuts_the_phase_it_falls_in() {
     let deadline = start + Duration::from_millis(1500);
     assert!(out.ended_at >= deadline && out.ended_at <= deadline + Peer::default().step);
 }
+
+#[path = "auth_tests.rs"]
+mod auth;

@@ -140,6 +140,17 @@ impl<'a> PhaseReport<'a> {
             Detail::TunnelOpened(status) => {
                 format!("CONNECT {} -> {status}", self.target.authority())
             }
+            Detail::ProxyChallenged(schemes) => {
+                let names: Vec<&str> = schemes.iter().map(|s| s.as_str()).collect();
+                format!(
+                    "CONNECT {} -> 407, offers {}",
+                    self.target.authority(),
+                    names.join(", ")
+                )
+            }
+            Detail::ProxyAuthenticated(scheme) => {
+                format!("proxy accepted {} authentication", scheme.name())
+            }
         }
     }
 }

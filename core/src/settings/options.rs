@@ -10,6 +10,7 @@ use alloc::vec::Vec;
 
 use super::Settings;
 use super::observe::{PhaseObserver, SharedObserver};
+use crate::auth::{AuthChoice, ProxyAuth};
 use crate::blocklist::IpBlocklist;
 use crate::connect::ConnectRequest;
 use crate::env::OwnedProxyEnv;
@@ -37,6 +38,7 @@ pub struct Options {
     /// The phase limits; the builders set them field by field.
     pub timeouts: Timeouts,
     user_agent: Option<String>,
+    proxy_auth: AuthChoice,
     warnings: Vec<String>,
     observer: Option<SharedObserver>,
 }
@@ -53,6 +55,7 @@ impl Default for Options {
             target_trust: TlsTrust::new(),
             timeouts: Timeouts::default(),
             user_agent: Some(DEFAULT_USER_AGENT.to_owned()),
+            proxy_auth: AuthChoice::Any,
             warnings: Vec::new(),
             observer: None,
         }
@@ -153,6 +156,11 @@ impl Options {
         self.user_agent = agent.map(str::to_owned);
     }
 
+    /// Which schemes may answer a proxy's 407 (default [`AuthChoice::Any`]).
+    pub fn set_proxy_auth(&mut self, choice: AuthChoice) {
+        self.proxy_auth = choice;
+    }
+
     /// Builds the router and the TLS configurations. `built` names what is being built
     /// (`agent`, `connector`) in the warning given when verification is off.
     pub fn build(self, built: &str) -> Result<Settings, Failure> {
@@ -203,6 +211,8 @@ impl Options {
             target_tls: self.target_trust.client_config().map_err(trust_error)?,
             timeouts: self.timeouts,
             user_agent: self.user_agent,
+            proxy_auth: self.proxy_auth,
+            forward_auth: std::sync::Mutex::new(ProxyAuth::new(self.proxy_auth)),
             warnings,
             observer: self.observer,
         })
