@@ -39,6 +39,10 @@ pub(crate) async fn establish(
     let now = || epoch.elapsed();
     let options = egress_core::establish::Options {
         deadline: deadline.map(|at| at.saturating_duration_since(epoch)),
+        random: fresh_random(),
+        unix_time: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_secs()),
         ..shared.establish_options()
     };
     let mut machine = Establish::new(decision, target, options, now());
@@ -178,4 +182,18 @@ async fn tls_handshake<S: AsyncRead + AsyncWrite + Unpin>(
     futures_rustls::TlsConnector::from(Arc::clone(config))
         .connect(name, stream)
         .await
+}
+
+/// 16 bytes from the operating system for proxy authentication (Digest's cnonce, NTLM's
+/// client challenge). Should the OS refuse, the clock's nanoseconds stand in: a client nonce
+/// must be fresh, not secret.
+fn fresh_random() -> [u8; 16] {
+    let mut bytes = [0u8; 16];
+    if getrandom::fill(&mut bytes).is_err() {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_nanos());
+        bytes = nanos.to_le_bytes();
+    }
+    bytes
 }

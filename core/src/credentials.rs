@@ -79,6 +79,18 @@ impl<'a> Credentials<'a> {
         Ok(written)
     }
 
+    /// The decoded user name (for Digest and NTLM hashing; never log it).
+    #[cfg(feature = "alloc")]
+    pub(crate) fn decoded_user(&self) -> alloc::vec::Vec<u8> {
+        percent_decode_str(self.user).collect()
+    }
+
+    /// The decoded password (for Digest and NTLM hashing; never log it).
+    #[cfg(feature = "alloc")]
+    pub(crate) fn decoded_password(&self) -> alloc::vec::Vec<u8> {
+        percent_decode_str(self.password).collect()
+    }
+
     fn decoded_bytes(&self) -> impl Iterator<Item = u8> + 'a {
         percent_decode_str(self.user)
             .chain(core::iter::once(b':'))

@@ -11,6 +11,7 @@
 //! | the frontends' builder options and built settings, no I/O, no logging (`tls`) | `settings` |
 //! | the one failure type, classified once (`alloc`) | `failure` |
 //! | the router owning the parsed configuration, route keys (`alloc`) | `router` |
+//! | proxy authentication: Basic, Digest, NTLMv2 rounds (`alloc`) | `auth` |
 //! | the connection machine: route decided ─► stream ready (`alloc`) | `establish` |
 //! | IP blocklist for direct connections (`alloc`) | `blocklist` |
 //! | targets and schemes | [`target`] |
@@ -36,6 +37,8 @@ extern crate alloc;
 #[cfg(any(test, feature = "std"))]
 extern crate std;
 
+#[cfg(feature = "alloc")]
+pub mod auth;
 #[cfg(feature = "alloc")]
 pub mod blocklist;
 pub mod connect;

@@ -41,6 +41,10 @@ pub(crate) fn establish(
     let clock = Clock::start();
     let options = egress_core::establish::Options {
         deadline: within.map(|left| clock.now() + left),
+        random: fresh_random(),
+        unix_time: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_secs()),
         ..shared.establish_options()
     };
     let mut machine = Establish::new(decision, target, options, clock.now());
@@ -212,4 +216,18 @@ fn tls_handshake(
         tls.conn.complete_io(&mut tls.sock)?;
     }
     Ok(SocketStream::Tls(Box::new(tls)))
+}
+
+/// 16 bytes from the operating system for proxy authentication (Digest's cnonce, NTLM's
+/// client challenge). Should the OS refuse, the clock's nanoseconds stand in: a client nonce
+/// must be fresh, not secret.
+fn fresh_random() -> [u8; 16] {
+    let mut bytes = [0u8; 16];
+    if getrandom::fill(&mut bytes).is_err() {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_nanos());
+        bytes = nanos.to_le_bytes();
+    }
+    bytes
 }

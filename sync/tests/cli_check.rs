@@ -115,8 +115,8 @@ fn proxy_authentication_tells_missing_from_wrong_credentials() {
     let proxy = TestProxy::start(ProxyOptions::default().auth(support::USER, PASSWORD));
     let wrong = with_password(&proxy, "wrong-pw");
     for (proxy_url, expect) in [
-        (proxy.url(), "add credentials to the proxy URL"),
-        (wrong, "credentials in the proxy URL were rejected"),
+        (proxy.url(), "no credentials were given"),
+        (wrong, "the proxy rejected the credentials"),
     ] {
         // A tunnel (CONNECT answered 407) and a forward request (response 407) alike.
         for (variable, url) in [

@@ -209,7 +209,7 @@ fn no_credentials_to_squid_auth_listener_say_they_are_missing_forwarded_or_tunne
         assert!(run.stderr.contains("status 407"), "{variable}: {run:?}");
         assert!(run.stderr.contains("offers: Basic"), "{variable}: {run:?}");
         assert!(
-            run.stderr.contains("add credentials"),
+            run.stderr.contains("no credentials were given"),
             "{variable}: {run:?}"
         );
         assert!(run.stdout.is_empty(), "no error page as a body: {run:?}");

@@ -54,7 +54,8 @@ fn a_tunnel_through_a_tls_proxy_reports_every_phase_in_order() {
         ]
     );
     assert_eq!(events[0].detail, proxy.addr().to_string());
-    assert!(events[2].detail.ends_with("-> 200"), "{events:?}");
+    assert!(events[2].detail.contains("-> 200"), "{events:?}");
+    assert!(events[2].detail.contains("accepted Basic"), "{events:?}");
     assert!(
         events.iter().all(|e| !e.detail.contains("observer-secret")),
         "{events:?}"

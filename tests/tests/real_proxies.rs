@@ -23,6 +23,7 @@ on_every_frontend!(
     tinyproxy_wrong_credentials_to_connect_are_an_auth_failure,
     sixty_four_mib_through_each_proxy_arrive_intact,
     keep_alive_through_squid_reuses_one_client_connection,
+    squid_digest_auth_tunnels_with_right_and_refuses_wrong_and_missing_credentials,
 );
 
 const USER: &str = "egress";
@@ -260,4 +261,57 @@ fn keep_alive_through_squid_reuses_one_client_connection(frontend: Frontend) {
     assert_eq!(relay.accepted(), 1, "10 requests on one connection");
     assert_eq!(http.requests().len(), 10);
     client.assert_idle(1, "the connection is pooled");
+}
+
+/// squid's `digest_file_auth` on CONNECT: the right password opens the tunnel after one
+/// Digest round on the same connection; a wrong one is a Digest refusal; none is "no
+/// credentials". No output shows the password.
+fn squid_digest_auth_tunnels_with_right_and_refuses_wrong_and_missing_credentials(
+    frontend: Frontend,
+) {
+    use egress_core::auth::AuthProblem;
+    let rig = Rig::new("real proxy origin CA");
+    let Some(squid) = rig.squid_digest(BasicAuth::new(USER, PASSWORD)) else {
+        return;
+    };
+    let right = squid.auth_url().unwrap_or_default();
+    assert_hello(
+        &tunnelling(frontend, &right, &rig.ca),
+        &rig.https.url("/hello"),
+    );
+    let url = rig.https.url("/hello");
+    for (proxy, scheme, problem) in [
+        (
+            with_credentials(&right, USER, "wrong-pw"),
+            Some("Digest"),
+            AuthProblem::Rejected,
+        ),
+        (
+            with_credentials(&right, "", "").replace("http://:@", "http://"),
+            None,
+            AuthProblem::NoCredentials,
+        ),
+    ] {
+        let failure = tunnelling(frontend, &proxy, &rig.ca).fetch(&url).failure();
+        match &failure {
+            Failure::ProxyAuthRequired {
+                scheme: got,
+                problem: why,
+                schemes,
+                ..
+            } => {
+                assert_eq!((*got, *why), (scheme, problem), "{failure}");
+                assert!(schemes.iter().any(|s| s == "Digest"), "{schemes:?}");
+            }
+            other => panic!(
+                "expected a Digest failure, got {other:?}\n{}",
+                squid.log_tail()
+            ),
+        }
+        let shown = format!("{failure} {failure:?}");
+        assert!(
+            !shown.contains(PASSWORD) && !shown.contains("wrong-pw"),
+            "{shown}"
+        );
+    }
 }

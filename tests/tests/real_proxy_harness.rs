@@ -135,6 +135,7 @@ fn squid_full(ssl_port: u16) -> Option<Squid> {
         ssl_ports: vec![ssl_port],
         basic_auth: Some(BasicAuth::new("alice", "wonder land")),
         tls: true,
+        digest: false,
     })
 }
 

@@ -18,7 +18,7 @@ pub(super) fn collect_schemes(value: &[u8], schemes: &mut AuthSchemes) {
 }
 
 /// The scheme name an element starts with, if it starts a challenge.
-fn scheme_of(element: &[u8]) -> Option<&[u8]> {
+pub(crate) fn scheme_of(element: &[u8]) -> Option<&[u8]> {
     let element = trim_start(element);
     let token_len = element.iter().take_while(|&&b| is_tchar(b)).count();
     if token_len == 0 {
@@ -39,7 +39,7 @@ fn scheme_of(element: &[u8]) -> Option<&[u8]> {
     }
 }
 
-fn trim_start(bytes: &[u8]) -> &[u8] {
+pub(crate) fn trim_start(bytes: &[u8]) -> &[u8] {
     let blanks = bytes
         .iter()
         .take_while(|&&b| b == b' ' || b == b'\t')
@@ -47,13 +47,13 @@ fn trim_start(bytes: &[u8]) -> &[u8] {
     &bytes[blanks..]
 }
 
-fn is_tchar(b: u8) -> bool {
+pub(crate) fn is_tchar(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
 /// Splits a header value at commas that are outside quoted strings.
-struct Elements<'v> {
-    rest: &'v [u8],
+pub(crate) struct Elements<'v> {
+    pub(crate) rest: &'v [u8],
 }
 
 impl<'v> Iterator for Elements<'v> {

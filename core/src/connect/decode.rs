@@ -76,6 +76,9 @@ pub struct ConnectResponse {
     /// Offset in the whole response stream where the current head starts.
     head_offset: usize,
     interim: usize,
+    /// End of the final head in `buf` and bytes of the last input it took (once `Done`).
+    final_end: usize,
+    consumed: usize,
     state: State,
 }
 
@@ -107,6 +110,8 @@ impl ConnectResponse {
             status_line_checked: false,
             head_offset: 0,
             interim: 0,
+            final_end: 0,
+            consumed: 0,
             state: State::Reading,
         }
     }
@@ -121,7 +126,24 @@ impl ConnectResponse {
         self.status_line_checked = false;
         self.head_offset = 0;
         self.interim = 0;
+        self.final_end = 0;
+        self.consumed = 0;
         self.state = State::Reading;
+    }
+
+    /// The final response head (status line and headers) once the outcome is `Done`, e.g.
+    /// to read a 407's challenges and body framing; empty before.
+    pub fn final_head(&self) -> &[u8] {
+        match self.state {
+            State::Finished => &self.buf[..self.final_end],
+            _ => &[],
+        }
+    }
+
+    /// How many bytes of the last input belonged to response heads; after a non-2xx outcome
+    /// the rest is that response's body.
+    pub fn consumed(&self) -> usize {
+        self.consumed
     }
 
     /// Whether a final outcome has been returned.
@@ -184,6 +206,8 @@ impl ConnectResponse {
             // An empty line found now ends in the bytes just added (an earlier one would have
             // been found by an earlier call), so `end > old_len`.
             pos += end - old_len;
+            self.final_end = end;
+            self.consumed = pos;
             let outcome = match self.parse_head(end)? {
                 Head::Interim => {
                     self.interim += 1;

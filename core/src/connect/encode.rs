@@ -32,6 +32,7 @@ use crate::target::Target;
 pub struct ConnectRequest<'a> {
     target: Target<'a>,
     credentials: Option<Credentials<'a>>,
+    authorization: Option<&'a str>,
     user_agent: Option<&'a str>,
 }
 
@@ -40,6 +41,7 @@ impl fmt::Debug for ConnectRequest<'_> {
         f.debug_struct("ConnectRequest")
             .field("target", &self.target)
             .field("credentials", &self.credentials.map(|_| "***"))
+            .field("authorization", &self.authorization.map(|_| "***"))
             .field("user_agent", &self.user_agent)
             .finish()
     }
@@ -51,6 +53,7 @@ impl<'a> ConnectRequest<'a> {
         Self {
             target: *target,
             credentials: None,
+            authorization: None,
             user_agent: None,
         }
     }
@@ -58,6 +61,13 @@ impl<'a> ConnectRequest<'a> {
     /// Adds `Proxy-Authorization: Basic …` with these credentials.
     pub fn with_credentials(mut self, credentials: Credentials<'a>) -> Self {
         self.credentials = Some(credentials);
+        self
+    }
+
+    /// Adds `Proxy-Authorization: <value>` with a complete value (`Digest …`, `NTLM …`),
+    /// instead of the Basic one [`ConnectRequest::with_credentials`] would add.
+    pub fn with_authorization(mut self, value: &'a str) -> Self {
+        self.authorization = Some(value);
         self
     }
 
@@ -73,6 +83,14 @@ impl<'a> ConnectRequest<'a> {
         if let Some(agent) = self.user_agent {
             validate_user_agent(agent)?;
         }
+        if let Some(value) = self.authorization {
+            if let Some(offset) = value
+                .bytes()
+                .position(|b| !(b.is_ascii_graphic() || b == b' '))
+            {
+                return Err(ConnectEncodeError::InvalidAuthorization { offset });
+            }
+        }
         Ok(())
     }
 
@@ -84,7 +102,9 @@ impl<'a> ConnectRequest<'a> {
         let authority = counter.0;
         let mut len = "CONNECT ".len() + authority + " HTTP/1.1\r\n".len();
         len += "Host: ".len() + authority + "\r\n".len();
-        if let Some(credentials) = &self.credentials {
+        if let Some(value) = self.authorization {
+            len += "Proxy-Authorization: ".len() + value.len() + 2;
+        } else if let Some(credentials) = &self.credentials {
             len += "Proxy-Authorization: Basic ".len() + credentials.basic_token_len() + 2;
         }
         if let Some(agent) = self.user_agent {
@@ -108,7 +128,9 @@ impl<'a> ConnectRequest<'a> {
         };
         let authority = self.target.authority();
         write!(w, "CONNECT {authority} HTTP/1.1\r\nHost: {authority}\r\n").map_err(too_small)?;
-        if let Some(credentials) = &self.credentials {
+        if let Some(value) = self.authorization {
+            write!(w, "Proxy-Authorization: {value}\r\n").map_err(too_small)?;
+        } else if let Some(credentials) = &self.credentials {
             w.write_str("Proxy-Authorization: Basic ")
                 .map_err(too_small)?;
             w.at += credentials.write_basic_token(&mut w.out[w.at..])?;

@@ -37,6 +37,11 @@ pub enum ConnectEncodeError {
         /// Offset of the offending byte in the user agent (0 for an empty one).
         offset: usize,
     },
+    /// A `Proxy-Authorization` value has a byte other than visible ASCII and space.
+    InvalidAuthorization {
+        /// Offset of the offending byte in the value.
+        offset: usize,
+    },
 }
 
 impl From<BufferTooSmall> for ConnectEncodeError {
@@ -67,6 +72,11 @@ impl fmt::Display for ConnectEncodeError {
                 f,
                 "invalid User-Agent at byte {offset}: use non-empty visible ASCII, with \
                  spaces only between words and no control characters"
+            ),
+            Self::InvalidAuthorization { offset } => write!(
+                f,
+                "invalid Proxy-Authorization value at byte {offset}: only visible ASCII and \
+                 spaces can be sent"
             ),
         }
     }

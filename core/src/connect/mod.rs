@@ -60,7 +60,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod challenge;
+pub(crate) mod challenge;
 mod decode;
 mod encode;
 mod error;

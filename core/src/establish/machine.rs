@@ -10,7 +10,9 @@ use alloc::vec::Vec;
 use core::net::{IpAddr, SocketAddr};
 use core::time::Duration;
 
+use super::auth_round::auth_reply;
 use super::{Action, Detail, Event, Options, Ready, TlsPeer};
+use crate::auth::{AuthProblem, ProxyAuth, RoundInput};
 use crate::connect::{
     ConnectOutcome, ConnectRequest, ConnectResponse, ConnectStatus, Explanation, first_body_line,
 };
@@ -29,6 +31,8 @@ enum State {
     Tls(TlsPeer),
     SendConnect,
     ReadConnect,
+    /// Reading past a 407's body (this many bytes left) before the next CONNECT.
+    SkipBody(u64),
     Ready,
     Failed,
 }
@@ -47,6 +51,11 @@ pub struct Establish<'a> {
     next_addr: usize,
     request: Vec<u8>,
     decoder: Option<Box<ConnectResponse>>,
+    auth: ProxyAuth,
+    /// `host:port` of the CONNECT, the URI Digest hashes.
+    connect_uri: String,
+    /// The next round's `Proxy-Authorization` value, sent with the next CONNECT.
+    authorization: Option<String>,
     events: VecDeque<Event>,
     failure: Option<Failure>,
 }
@@ -73,6 +82,9 @@ impl<'a> Establish<'a> {
             next_addr: 0,
             request: Vec::new(),
             decoder: None,
+            auth: ProxyAuth::new(options.auth),
+            connect_uri: target.authority().to_string(),
+            authorization: None,
             events: VecDeque::new(),
             failure: None,
         };
@@ -117,13 +129,14 @@ impl<'a> Establish<'a> {
                 },
             },
             State::SendConnect => Action::Send(&self.request),
-            State::ReadConnect => Action::Read,
+            State::ReadConnect | State::SkipBody(_) => Action::Read,
             State::Ready => Action::Ready(Ready {
                 kind: self.kind,
                 proxy_tls: self.kind != RouteKind::Direct
                     && self.proxy.is_some_and(|p| p.scheme() == Scheme::Https),
                 target_tls: self.target.scheme == Scheme::Https,
                 forward: self.kind == RouteKind::Forward,
+                proxy_auth: self.auth.used(),
             }),
             State::Failed => Action::Failed,
         }
@@ -153,7 +166,7 @@ impl<'a> Establish<'a> {
             State::Resolve(phase) | State::Connect(phase) => phase,
             State::Tls(TlsPeer::Proxy) => Phase::ProxyTls,
             State::Tls(TlsPeer::Target) => Phase::TargetTls,
-            State::SendConnect | State::ReadConnect => Phase::ProxyHandshake,
+            State::SendConnect | State::ReadConnect | State::SkipBody(_) => Phase::ProxyHandshake,
             State::Ready | State::Failed => return None,
         })
     }
@@ -306,13 +319,21 @@ impl<'a> Establish<'a> {
     /// tunnel's first bytes and MUST be read before the stream's own.
     #[must_use = "bytes after the proxy's answer belong to the tunnel"]
     pub fn handle_bytes(&mut self, now: Duration, input: &[u8]) -> usize {
+        if let State::SkipBody(left) = self.state {
+            if self.expired(now) {
+                return 0;
+            }
+            return self.skip_body(left, input, now);
+        }
         if self.state != State::ReadConnect || self.expired(now) {
             return 0;
         }
         let Some(decoder) = self.decoder.as_mut() else {
             return 0;
         };
-        let outcome = match decoder.handle_bytes(input) {
+        let result = decoder.handle_bytes(input);
+        let body_at = decoder.consumed();
+        let outcome = match result {
             Ok(ConnectStatus::NeedMore) => return input.len(),
             Ok(ConnectStatus::Done(outcome)) => outcome,
             Err(error) => {
@@ -324,16 +345,32 @@ impl<'a> Establish<'a> {
         let proxy = self.proxy_shown();
         let failure = match outcome {
             ConnectOutcome::Established { status, leftover } => {
+                if let Some(scheme) = self.auth.used() {
+                    self.emit_done(Phase::ProxyHandshake, Detail::ProxyAuthenticated(scheme));
+                }
                 self.emit_done(Phase::ProxyHandshake, Detail::TunnelOpened(status));
                 self.after_tunnel_or_tcp(now);
                 return input.len() - leftover.len();
             }
-            ConnectOutcome::AuthRequired { status, schemes } => Failure::ProxyAuthRequired {
-                proxy,
-                status,
-                schemes: schemes.iter().map(|s| s.as_str().to_string()).collect(),
-                credentials_sent: self.proxy.is_some_and(RouterProxy::has_credentials),
-            },
+            ConnectOutcome::AuthRequired { status, schemes } => {
+                self.emit_done(Phase::ProxyHandshake, Detail::ProxyChallenged(schemes));
+                match self.next_round(status, now) {
+                    Ok(()) => {
+                        if let State::SkipBody(left) = self.state {
+                            return body_at + self.skip_body(left, &input[body_at..], now);
+                        }
+                        return input.len();
+                    }
+                    Err(problem) => Failure::ProxyAuthRequired {
+                        proxy,
+                        status,
+                        schemes: schemes.iter().map(|s| s.as_str().to_string()).collect(),
+                        credentials_sent: self.auth.used().is_some(),
+                        scheme: self.auth.used().map(|s| s.name()),
+                        problem,
+                    },
+                }
+            }
             ConnectOutcome::Rejected {
                 status,
                 reason,
@@ -353,6 +390,12 @@ impl<'a> Establish<'a> {
 
     /// The stream ended while [`Action::Read`] was pending.
     pub fn handle_eof(&mut self, now: Duration) {
+        if let State::SkipBody(_) = self.state {
+            if !self.expired(now) {
+                self.reconnect_or_fail(now);
+            }
+            return;
+        }
         if self.state != State::ReadConnect || self.expired(now) {
             return;
         }
@@ -364,7 +407,11 @@ impl<'a> Establish<'a> {
 
     /// Writing ([`Action::Send`]) or reading ([`Action::Read`]) failed.
     pub fn handle_io_failed(&mut self, now: Duration, error: PeerError) {
-        if !matches!(self.state, State::SendConnect | State::ReadConnect) || self.expired(now) {
+        if !matches!(
+            self.state,
+            State::SendConnect | State::ReadConnect | State::SkipBody(_)
+        ) || self.expired(now)
+        {
             return;
         }
         let proxy = self.proxy_shown();
@@ -427,9 +474,19 @@ impl<'a> Establish<'a> {
             return;
         };
         let url = proxy.url();
+        if self.authorization.is_none() {
+            let input = round_input(&self.connect_uri, &self.options);
+            self.authorization = self.auth.first_value(url.credentials().as_ref(), &input);
+        }
+        self.send_connect(now);
+    }
+
+    /// Encodes the CONNECT (with the pending `Proxy-Authorization`) and sends it.
+    fn send_connect(&mut self, now: Duration) {
+        let authorization = self.authorization.take();
         let mut request = ConnectRequest::new(&self.target);
-        if let Some(credentials) = url.credentials() {
-            request = request.with_credentials(credentials);
+        if let Some(value) = authorization.as_deref() {
+            request = request.with_authorization(value);
         }
         if let Some(agent) = self.options.user_agent {
             request = request.with_user_agent(agent);
@@ -446,8 +503,66 @@ impl<'a> Establish<'a> {
             }
         }
         self.request = bytes;
-        self.decoder = Some(Box::new(ConnectResponse::new()));
+        match self.decoder.as_mut() {
+            Some(decoder) => decoder.reset(),
+            None => self.decoder = Some(Box::new(ConnectResponse::new())),
+        }
         self.enter(State::SendConnect, now);
+    }
+
+    /// A 407 arrived: prepares the next round's value, then skips the body (or reconnects
+    /// when the proxy closes), or says why there is no next round.
+    fn next_round(&mut self, status: u16, now: Duration) -> Result<(), AuthProblem> {
+        let head = self.decoder.as_ref().map_or(&[][..], |d| d.final_head());
+        let reply = auth_reply(head, status);
+        let input = round_input(&self.connect_uri, &self.options);
+        let credentials = self.proxy.and_then(|p| p.url().credentials());
+        let value = self
+            .auth
+            .respond(&reply.challenges, credentials.as_ref(), &input)?;
+        self.authorization = Some(value);
+        match reply.body_len {
+            Some(len) => {
+                self.state = State::SkipBody(len);
+                Ok(())
+            }
+            None if self.auth.is_connection_bound() => Err(AuthProblem::ConnectionClosed),
+            None => {
+                self.reconnect_or_fail(now);
+                Ok(())
+            }
+        }
+    }
+
+    /// Skips `left` body bytes of a 407 from `input`; at the end, sends the next CONNECT.
+    fn skip_body(&mut self, left: u64, input: &[u8], now: Duration) -> usize {
+        let take = usize::try_from(left).unwrap_or(usize::MAX).min(input.len());
+        let left = left - take as u64;
+        if left > 0 {
+            self.state = State::SkipBody(left);
+            return take;
+        }
+        self.send_connect(now);
+        take
+    }
+
+    /// The proxy closed after a 407: a scheme not bound to the connection goes on over a
+    /// new one (to the same address); NTLM cannot.
+    fn reconnect_or_fail(&mut self, now: Duration) {
+        if self.auth.is_connection_bound() {
+            let proxy = self.proxy_shown();
+            self.fail(Failure::ProxyAuthRequired {
+                proxy,
+                status: 407,
+                schemes: Vec::new(),
+                credentials_sent: true,
+                scheme: self.auth.used().map(|s| s.name()),
+                problem: AuthProblem::ConnectionClosed,
+            });
+            return;
+        }
+        self.auth.next_connection();
+        self.enter(State::Connect(Phase::ConnectProxy), now);
     }
 
     /// TCP to the target, or a tunnel to it, is up.
@@ -581,6 +696,16 @@ fn owned_explanation(explanation: &Explanation, body: &[u8]) -> ProxyExplanation
         proxy_status: owned(explanation.proxy_status()),
         via: owned(explanation.via()),
         body_line: owned(Some(line.as_str()).filter(|l| !l.is_empty())),
+    }
+}
+
+/// What a CONNECT round is authorized for: `CONNECT host:port`, with the driver's randomness.
+fn round_input<'u>(uri: &'u str, options: &Options<'_>) -> RoundInput<'u> {
+    RoundInput {
+        method: "CONNECT",
+        uri,
+        random: options.random,
+        unix_time: options.unix_time,
     }
 }
 

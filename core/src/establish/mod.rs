@@ -14,6 +14,8 @@
 //!   Forward: [resolve proxy] ─► connect proxy ─► [TLS proxy] ─────────────────► Ready
 //!   Tunnel:  [resolve proxy] ─► connect proxy ─► [TLS proxy] ─► send CONNECT ─► read*
 //!                 ─► 2xx ─► [TLS target, leftover first] ─► Ready
+//!                 ─► 407 a scheme can answer ─► skip its body ─► send CONNECT again
+//!                        (proxy closes: connect again, unless NTLM; at most MAX_ROUNDS)
 //!   any step ─► Failed (sticky)         [..] only when needed
 //! ```
 //!
@@ -59,6 +61,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod auth_round;
 mod forward_watch;
 mod machine;
 
@@ -68,7 +71,9 @@ pub use machine::Establish;
 use core::net::SocketAddr;
 use core::time::Duration;
 
+use crate::auth::{AuthChoice, SchemeKind};
 use crate::blocklist::IpBlocklist;
+use crate::connect::AuthSchemes;
 use crate::host::Host;
 use crate::phase::Phase;
 use crate::router::RouteKind;
@@ -112,6 +117,13 @@ pub struct Options<'a> {
     pub blocklist: Option<&'a IpBlocklist>,
     /// The `User-Agent` sent with CONNECT, if any.
     pub user_agent: Option<&'a str>,
+    /// Which proxy authentication schemes may answer a 407 (default: the strongest offered).
+    pub auth: AuthChoice,
+    /// 16 random bytes from the driver for this connection (Digest's cnonce, NTLM's client
+    /// challenge); the core has no randomness of its own.
+    pub random: [u8; 16],
+    /// Seconds since the Unix epoch on the driver's wall clock (NTLMv2's timestamp).
+    pub unix_time: u64,
     /// A whole-request deadline on the driver's clock: no phase runs past it, and a phase
     /// cut short by it times out as that phase (`None`: only the phase limits apply).
     pub deadline: Option<Duration>,
@@ -172,6 +184,8 @@ pub struct Ready {
     /// Requests must go through the forward rewriter (absolute form,
     /// `Proxy-Authorization`), with a [`ForwardWatch`] on the response.
     pub forward: bool,
+    /// The scheme the proxy accepted (a CONNECT route; `None`: no authentication).
+    pub proxy_auth: Option<SchemeKind>,
 }
 
 /// Something the machine did, for observers and verbose output.
@@ -204,6 +218,10 @@ pub enum Detail {
     TlsVerified(TlsPeer),
     /// The proxy opened the tunnel with this status.
     TunnelOpened(u16),
+    /// The proxy answered 407 offering these schemes; another round may follow.
+    ProxyChallenged(AuthSchemes),
+    /// The proxy accepted this scheme's answer (the tunnel opens next).
+    ProxyAuthenticated(SchemeKind),
 }
 
 #[cfg(test)]

@@ -505,7 +505,11 @@ fn connect_answers_are_classified_once() {
             credentials_sent,
             status,
             proxy,
+            scheme,
+            problem,
         }) => {
+            assert_eq!(scheme, Some("Basic"));
+            assert_eq!(problem, crate::auth::AuthProblem::Rejected);
             assert_eq!(schemes, ["Basic", "Negotiate"]);
             assert!(credentials_sent);
             assert_eq!(status, 407);
@@ -999,3 +1003,6 @@ fn a_tls_alert_from_the_proxy_after_its_handshake_is_a_proxy_tls_failure() {
         "{failure:?}"
     );
 }
+
+#[path = "auth_tests.rs"]
+mod auth;

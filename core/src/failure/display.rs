@@ -36,7 +36,9 @@ impl fmt::Display for Failure {
                 proxy,
                 status,
                 schemes,
-                credentials_sent,
+                scheme,
+                problem,
+                ..
             } => {
                 write!(
                     f,
@@ -45,15 +47,14 @@ impl fmt::Display for Failure {
                 if schemes.is_empty() {
                     f.write_str("no scheme named")?;
                 }
-                for (i, scheme) in schemes.iter().enumerate() {
+                for (i, offered) in schemes.iter().enumerate() {
                     let separator = if i == 0 { "" } else { ", " };
-                    write!(f, "{separator}{scheme}")?;
+                    write!(f, "{separator}{offered}")?;
                 }
-                f.write_str(if *credentials_sent {
-                    "); the credentials in the proxy URL were rejected; check user and password"
-                } else {
-                    "); add credentials to the proxy URL: http://user:password@host:port"
-                })
+                match scheme {
+                    Some(scheme) => write!(f, "; {scheme} failed): {problem}"),
+                    None => write!(f, "): {problem}"),
+                }
             }
             Failure::ConnectRejected {
                 proxy,

@@ -31,6 +31,7 @@ use core::net::IpAddr;
 
 use ipnet::IpNet;
 
+use crate::auth::AuthProblem;
 use crate::connect::ConnectError;
 use crate::phase::Phase;
 use crate::target::TargetError;
@@ -83,6 +84,10 @@ pub enum Failure {
         schemes: Vec<String>,
         /// Whether credentials were sent (so they are wrong, rather than missing).
         credentials_sent: bool,
+        /// The scheme egress answered with last (`Basic`, `Digest`, `NTLM`), if any.
+        scheme: Option<&'static str>,
+        /// Why authentication stopped: wrong credentials, none given, no usable scheme, ...
+        problem: AuthProblem,
     },
     /// The proxy refused to open a tunnel (any non-2xx answer to CONNECT but 407/401).
     ConnectRejected {

@@ -33,6 +33,8 @@ fn every_kind() -> Vec<Failure> {
             status: 407,
             schemes: vec![String::from("Basic")],
             credentials_sent: true,
+            scheme: Some("Basic"),
+            problem: crate::auth::AuthProblem::Rejected,
         },
         Failure::ConnectRejected {
             proxy: proxy(),

@@ -165,5 +165,12 @@ macro_rules! options_builder_methods {
         pub fn user_agent(self, agent: Option<&str>) -> Self {
             self.with(|o| o.set_user_agent(agent))
         }
+
+        /// Which schemes may answer a proxy's 407 (default `Any`: the strongest the proxy
+        /// offers, NTLM > Digest > Basic; Basic goes with the first request when the proxy
+        /// URL has credentials). Pin one (`Digest`, `Ntlm`, `Basic`) to use nothing else.
+        pub fn proxy_auth(self, choice: $crate::auth::AuthChoice) -> Self {
+            self.with(|o| o.set_proxy_auth(choice))
+        }
     };
 }

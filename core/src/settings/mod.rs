@@ -36,6 +36,7 @@ use core::fmt;
 
 use rustls::ClientConfig;
 
+use crate::auth::{AuthChoice, ProxyAuth};
 use crate::blocklist::IpBlocklist;
 use crate::establish::{self, Timeouts};
 use crate::router::Router;
@@ -48,6 +49,10 @@ pub struct Settings {
     target_tls: Arc<ClientConfig>,
     timeouts: Timeouts,
     user_agent: Option<String>,
+    proxy_auth: AuthChoice,
+    /// The `http_proxy`'s authentication state for forward requests (a learned Digest
+    /// nonce and its count), shared by every connection to that one proxy.
+    forward_auth: std::sync::Mutex<ProxyAuth>,
     warnings: Vec<String>,
     observer: Option<SharedObserver>,
 }
@@ -88,6 +93,17 @@ impl Settings {
         self.user_agent.as_deref()
     }
 
+    /// Which schemes may answer a proxy's 407.
+    pub fn proxy_auth(&self) -> AuthChoice {
+        self.proxy_auth
+    }
+
+    /// The forward proxy's authentication state (see [`crate::forward`]'s callers: the
+    /// frontends' forward-route 407 handling). Only ever used with `http_proxy`.
+    pub fn forward_auth(&self) -> &std::sync::Mutex<ProxyAuth> {
+        &self.forward_auth
+    }
+
     /// What the frontend should log as warnings once, after building.
     pub fn warnings(&self) -> &[String] {
         &self.warnings
@@ -99,6 +115,9 @@ impl Settings {
             timeouts: self.timeouts,
             blocklist: (!self.blocklist.is_empty()).then_some(&self.blocklist),
             user_agent: self.user_agent.as_deref(),
+            auth: self.proxy_auth,
+            random: [0; 16],
+            unix_time: 0,
             deadline: None,
         }
     }

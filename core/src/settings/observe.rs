@@ -82,6 +82,8 @@ pub struct PhaseReport<'a> {
     target: Target<'a>,
     host: String,
     started: Vec<(Phase, Duration)>,
+    /// Authentication rounds of the CONNECT handshake, told with its one Done event.
+    notes: Vec<String>,
 }
 
 impl<'a> PhaseReport<'a> {
@@ -92,6 +94,7 @@ impl<'a> PhaseReport<'a> {
             target,
             host: String::new(),
             started: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -110,6 +113,14 @@ impl<'a> PhaseReport<'a> {
         };
         match event {
             Event::Started(phase) => self.started.push((phase, now)),
+            // A phase is reported once, when done: authentication rounds go with it.
+            Event::Done {
+                detail: detail @ (Detail::ProxyChallenged(_) | Detail::ProxyAuthenticated(_)),
+                ..
+            } => {
+                let note = self.describe(detail);
+                self.notes.push(note);
+            }
             Event::Done { phase, detail } => {
                 let elapsed = self
                     .started
@@ -137,8 +148,20 @@ impl<'a> PhaseReport<'a> {
             ),
             Detail::Connected(addr) => addr.to_string(),
             Detail::TlsVerified(_) => format!("certificate of {} verified", self.host),
-            Detail::TunnelOpened(status) => {
+            Detail::TunnelOpened(status) if self.notes.is_empty() => {
                 format!("CONNECT {} -> {status}", self.target.authority())
+            }
+            Detail::TunnelOpened(status) => format!(
+                "CONNECT {} -> {status} ({})",
+                self.target.authority(),
+                self.notes.join("; ")
+            ),
+            Detail::ProxyChallenged(schemes) => {
+                let names: Vec<&str> = schemes.iter().map(|s| s.as_str()).collect();
+                format!("407 offering {}", names.join(", "))
+            }
+            Detail::ProxyAuthenticated(scheme) => {
+                format!("proxy accepted {} authentication", scheme.name())
             }
         }
     }

@@ -10,6 +10,7 @@ use alloc::vec::Vec;
 
 use super::Settings;
 use super::observe::{PhaseObserver, SharedObserver};
+use crate::auth::{AuthChoice, ProxyAuth};
 use crate::blocklist::IpBlocklist;
 use crate::connect::ConnectRequest;
 use crate::env::OwnedProxyEnv;
@@ -47,6 +48,7 @@ pub struct Options {
     /// The phase limits; the builders set them field by field.
     pub timeouts: Timeouts,
     user_agent: Option<String>,
+    proxy_auth: AuthChoice,
     warnings: Vec<String>,
     observer: Option<SharedObserver>,
 }
@@ -63,6 +65,7 @@ impl Default for Options {
             target_trust: TlsTrust::new(),
             timeouts: Timeouts::default(),
             user_agent: Some(DEFAULT_USER_AGENT.to_owned()),
+            proxy_auth: AuthChoice::Any,
             warnings: Vec::new(),
             observer: None,
         }
@@ -190,6 +193,11 @@ impl Options {
         self.user_agent = agent.map(str::to_owned);
     }
 
+    /// Which schemes may answer a proxy's 407 (default [`AuthChoice::Any`]).
+    pub fn set_proxy_auth(&mut self, choice: AuthChoice) {
+        self.proxy_auth = choice;
+    }
+
     /// Builds the router and the TLS configurations. `built` names what is being built
     /// (`agent`, `connector`) in the warning given when verification is off; `system_roots`
     /// reads the platform's certificate store, and is called only when a trust setting uses
@@ -254,6 +262,8 @@ impl Options {
             target_tls: self.target_trust.client_config().map_err(trust_error)?,
             timeouts: self.timeouts,
             user_agent: self.user_agent,
+            proxy_auth: self.proxy_auth,
+            forward_auth: std::sync::Mutex::new(ProxyAuth::new(self.proxy_auth)),
             warnings,
             observer: self.observer,
         })

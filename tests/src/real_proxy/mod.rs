@@ -11,6 +11,7 @@
 //!     ssl_ports: vec![8443],
 //!     basic_auth: Some(BasicAuth::new("user", "pass")),
 //!     tls: true,
+//!     ..SquidOptions::default()
 //! }) else {
 //!     return; // not installed, outside CI
 //! };

@@ -34,6 +34,17 @@ impl Rig {
             ssl_ports: vec![self.https.port()],
             basic_auth,
             tls,
+            digest: false,
+        })
+    }
+
+    /// squid whose auth listener asks for Digest (`digest_file_auth`) with `credentials`.
+    pub fn squid_digest(&self, credentials: BasicAuth) -> Option<Squid> {
+        Squid::start_or_skip(SquidOptions {
+            ssl_ports: vec![self.https.port()],
+            basic_auth: Some(credentials),
+            tls: false,
+            digest: true,
         })
     }
 

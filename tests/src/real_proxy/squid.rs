@@ -24,6 +24,8 @@ pub struct SquidOptions {
     pub ssl_ports: Vec<u16>,
     /// Adds a second plain listener that requires these credentials (Basic).
     pub basic_auth: Option<BasicAuth>,
+    /// The auth listener asks for Digest (squid's `digest_file_auth`) instead of Basic.
+    pub digest: bool,
     /// Adds an `https_port` listener with a certificate from a fresh throwaway CA.
     pub tls: bool,
 }
@@ -65,6 +67,11 @@ impl Squid {
         let dir = WorkDir::create("squid")?;
         let ports = free_ports(3)?;
         let auth = match &options.basic_auth {
+            Some(creds) if options.digest => {
+                let line = format!("{}:{}\n", creds.user(), creds.password());
+                dir.write("digest.pw", line.as_bytes())?;
+                Some((ports[1], creds.clone(), find_helper("digest_file_auth")?))
+            }
             Some(creds) => {
                 dir.write("htpasswd", htpasswd_line(creds)?.as_bytes())?;
                 Some((ports[1], creds.clone(), find_ncsa_helper()?))
@@ -85,6 +92,7 @@ impl Squid {
             auth: auth.as_ref().map(|(p, _, helper)| (*p, helper.clone())),
             tls_port: tls.as_ref().map(|(p, _)| *p),
             ssl_ports: options.ssl_ports.clone(),
+            digest: options.digest,
         };
         let conf_path = dir.write("squid.conf", render_squid_conf(&conf).as_bytes())?;
         let mut command = Command::new(binary);
@@ -181,15 +189,17 @@ impl Squid {
 
 /// Finds squid's `basic_ncsa_auth` helper.
 pub fn find_ncsa_helper() -> Result<PathBuf, HarnessError> {
+    find_helper("basic_ncsa_auth")
+}
+
+/// Finds one of squid's helpers (`basic_ncsa_auth`, `digest_file_auth`).
+pub(crate) fn find_helper(helper: &'static str) -> Result<PathBuf, HarnessError> {
     let searched: Vec<PathBuf> = NCSA_HELPER_DIRS
         .iter()
-        .map(|d| Path::new(d).join("basic_ncsa_auth"))
+        .map(|d| Path::new(d).join(helper))
         .collect();
     match searched.iter().find(|p| p.is_file()) {
         Some(found) => Ok(found.clone()),
-        None => Err(HarnessError::MissingHelper {
-            helper: "basic_ncsa_auth",
-            searched,
-        }),
+        None => Err(HarnessError::MissingHelper { helper, searched }),
     }
 }

@@ -22,6 +22,9 @@ pub struct SquidConf {
     pub tls_port: Option<u16>,
     /// Ports added to SSL_ports besides 443 (the loopback origins' TLS ports).
     pub ssl_ports: Vec<u16>,
+    /// The auth listener asks for Digest (`digest_file_auth` as the helper, `digest.pw`
+    /// in `dir`) instead of Basic.
+    pub digest: bool,
 }
 
 /// squid's default Safe_ports, as shipped in squid.conf.default.
@@ -73,13 +76,23 @@ pub fn render_squid_conf(conf: &SquidConf) -> String {
         s.push('\n');
     }
     if let Some((_, helper)) = &conf.auth {
-        let _ = writeln!(
-            s,
-            "auth_param basic program {} {dir}/htpasswd",
-            helper.display()
-        );
-        s.push_str("auth_param basic children 2 startup=1 idle=1\n");
-        s.push_str("auth_param basic realm egress-tests\n");
+        if conf.digest {
+            let _ = writeln!(
+                s,
+                "auth_param digest program {} {dir}/digest.pw",
+                helper.display()
+            );
+            s.push_str("auth_param digest children 2 startup=1 idle=1\n");
+            s.push_str("auth_param digest realm egress-tests\n");
+        } else {
+            let _ = writeln!(
+                s,
+                "auth_param basic program {} {dir}/htpasswd",
+                helper.display()
+            );
+            s.push_str("auth_param basic children 2 startup=1 idle=1\n");
+            s.push_str("auth_param basic realm egress-tests\n");
+        }
         s.push_str("acl auth_listener myportname auth\n");
         s.push_str("acl authenticated proxy_auth REQUIRED\n");
     }
@@ -117,6 +130,7 @@ mod tests {
             auth: auth.then(|| (4002, PathBuf::from("/usr/lib/squid/basic_ncsa_auth"))),
             tls_port: tls.then_some(4003),
             ssl_ports: vec![9443, 9444],
+            digest: false,
         }
     }
 

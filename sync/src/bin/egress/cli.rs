@@ -101,6 +101,14 @@ pub(crate) struct ConnectArgs {
     /// TESTING ONLY: accept any certificate from an https:// proxy (no verification).
     #[arg(long)]
     pub(crate) proxy_insecure: bool,
+    /// Proxy authentication: any (the strongest the proxy offers), basic, digest or ntlm.
+    #[arg(long, value_name = "SCHEME", default_value = "any", value_parser = parse_proxy_auth)]
+    pub(crate) proxy_auth: egress_core::auth::AuthChoice,
+}
+
+fn parse_proxy_auth(text: &str) -> Result<egress_core::auth::AuthChoice, String> {
+    egress_core::auth::AuthChoice::parse(text)
+        .ok_or_else(|| format!("unknown scheme {text:?}: use any, basic, digest or ntlm"))
 }
 
 /// Arguments of `egress get`.

@@ -25,7 +25,8 @@ pub(crate) fn parse_config(env: &OwnedProxyEnv) -> Result<ProxyConfig<'_>, Failu
 pub(crate) fn builder(env: &OwnedProxyEnv, args: &ConnectArgs) -> Result<AgentBuilder, Failure> {
     let mut builder = AgentBuilder::from_proxy_env(env)
         // The tool reports statuses itself (and `--fail` decides about them).
-        .http_status_as_error(false);
+        .http_status_as_error(false)
+        .proxy_auth(args.proxy_auth);
     for path in &args.proxy_ca {
         let pem = read_file(path, "--proxy-ca")?;
         builder = builder.add_proxy_ca_pem(&pem)?;

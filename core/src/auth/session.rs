@@ -1,0 +1,267 @@
+//! [`ProxyAuth`]: the scheme choice and the state of one authentication with one proxy,
+//! round after round, with no I/O.
+//!
+//! ```text
+//!   first_value ─► (request) ─► 407 + challenges ─► respond ─► (request again) ─► …
+//!        Basic when allowed          │  wrong credentials / nothing usable ─► Err(problem)
+//!        NTLM negotiate when pinned  └─ Digest stale=true ─► new nonce, same credentials
+//! ```
+//!
+//! The strongest offered scheme among the enabled ones is chosen (NTLM > Digest > Basic);
+//! once a scheme has been answered, a later challenge never moves to a weaker one, and a
+//! second challenge of the same scheme is a refusal (except Digest's `stale=true` and NTLM's
+//! own second round).
+
+use alloc::string::String;
+
+use super::challenge::Challenges;
+use super::digest::{Digest, hex};
+use super::error::AuthProblem;
+use super::ntlm::NtlmClient;
+use crate::credentials::Credentials;
+
+/// The most 407 rounds answered on one connection (NTLM needs two, a stale Digest one more).
+pub const MAX_ROUNDS: u8 = 4;
+
+/// Which schemes may be used with a proxy.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum AuthChoice {
+    /// The strongest scheme the proxy offers (NTLM > Digest > Basic); Basic is sent with
+    /// the first request when the proxy URL has credentials, as before any challenge.
+    #[default]
+    Any,
+    /// Basic only.
+    Basic,
+    /// Digest only (nothing is sent before the proxy's challenge).
+    Digest,
+    /// NTLMv2 only (the negotiate message goes with the first request).
+    Ntlm,
+}
+
+impl AuthChoice {
+    /// Parses `any`, `basic`, `digest` or `ntlm` (case-insensitive).
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            ("any", Self::Any),
+            ("basic", Self::Basic),
+            ("digest", Self::Digest),
+            ("ntlm", Self::Ntlm),
+        ]
+        .into_iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(text))
+        .map(|(_, c)| c)
+    }
+
+    fn allows(self, scheme: SchemeKind) -> bool {
+        match self {
+            Self::Any => true,
+            Self::Basic => scheme == SchemeKind::Basic,
+            Self::Digest => scheme == SchemeKind::Digest,
+            Self::Ntlm => scheme == SchemeKind::Ntlm,
+        }
+    }
+}
+
+/// A scheme egress can answer with, strongest last.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SchemeKind {
+    /// RFC 7617: the password in base64, readable by anyone on the path to the proxy.
+    Basic,
+    /// RFC 7616.
+    Digest,
+    /// NTLMv2 (MS-NLMP), bound to one connection.
+    Ntlm,
+}
+
+impl SchemeKind {
+    /// The scheme's name as sent: `Basic`, `Digest`, `NTLM`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Basic => "Basic",
+            Self::Digest => "Digest",
+            Self::Ntlm => "NTLM",
+        }
+    }
+
+    const ALL_STRONGEST_FIRST: [Self; 3] = [Self::Ntlm, Self::Digest, Self::Basic];
+}
+
+/// Per-round input from the frontend: the request being authorized and fresh randomness.
+#[derive(Clone, Copy, Debug)]
+pub struct RoundInput<'r> {
+    /// The request method, `CONNECT` or the forward request's.
+    pub method: &'r str,
+    /// The request target exactly as sent (`host:port`, or the absolute URL).
+    pub uri: &'r str,
+    /// 16 random bytes from the frontend (Digest's cnonce, NTLM's client challenge).
+    pub random: [u8; 16],
+    /// Seconds since the Unix epoch, from the frontend's wall clock (NTLMv2's timestamp
+    /// when the proxy sends none).
+    pub unix_time: u64,
+}
+
+/// The authentication state with one proxy; see the module doc. `Debug` shows the scheme
+/// and round only.
+#[derive(Clone, Debug, Default)]
+pub struct ProxyAuth {
+    choice: AuthChoice,
+    sent: Option<SchemeKind>,
+    digest: Option<Digest>,
+    ntlm: Option<NtlmClient>,
+    rounds: u8,
+}
+
+impl ProxyAuth {
+    /// No round yet, schemes allowed by `choice`.
+    pub fn new(choice: AuthChoice) -> Self {
+        Self {
+            choice,
+            ..Self::default()
+        }
+    }
+
+    /// The scheme last answered with, if any.
+    pub fn used(&self) -> Option<SchemeKind> {
+        self.sent
+    }
+
+    /// Whether the scheme in progress binds the authentication to the connection (NTLM), so
+    /// the next round MUST go on the same connection.
+    pub fn is_connection_bound(&self) -> bool {
+        self.sent == Some(SchemeKind::Ntlm)
+    }
+
+    /// The `Proxy-Authorization` value for a request before (or without) a challenge on
+    /// this connection: Digest with a nonce learned earlier (counting `nc`), Basic when
+    /// allowed, NTLM's negotiate message when pinned to NTLM; `None` to send nothing.
+    pub fn first_value(
+        &mut self,
+        credentials: Option<&Credentials<'_>>,
+        input: &RoundInput<'_>,
+    ) -> Option<String> {
+        let credentials = credentials?;
+        if let Some(digest) = self.digest.as_mut() {
+            self.sent = Some(SchemeKind::Digest);
+            return Some(digest.authorization(credentials, input.method, input.uri));
+        }
+        match self.choice {
+            AuthChoice::Any | AuthChoice::Basic => {
+                self.sent = Some(SchemeKind::Basic);
+                Some(basic(credentials))
+            }
+            AuthChoice::Ntlm => {
+                let (client, value) = NtlmClient::start(credentials);
+                self.ntlm = Some(client);
+                self.sent = Some(SchemeKind::Ntlm);
+                Some(value)
+            }
+            AuthChoice::Digest => None,
+        }
+    }
+
+    /// Answers a 407's challenges with the next `Proxy-Authorization` value.
+    pub fn respond(
+        &mut self,
+        challenges: &Challenges,
+        credentials: Option<&Credentials<'_>>,
+        input: &RoundInput<'_>,
+    ) -> Result<String, AuthProblem> {
+        self.rounds = self.rounds.saturating_add(1);
+        if self.rounds > MAX_ROUNDS {
+            return Err(AuthProblem::TooManyRounds);
+        }
+        let offered = |kind: SchemeKind| challenges.find(kind.name()).is_some();
+        let best = SchemeKind::ALL_STRONGEST_FIRST
+            .into_iter()
+            .find(|&kind| self.choice.allows(kind) && offered(kind));
+        let Some(best) = best else {
+            // A second challenge without the scheme just answered: that answer was refused.
+            return Err(match self.sent {
+                Some(sent) if offered(sent) => AuthProblem::Rejected,
+                Some(_) => AuthProblem::Unsupported,
+                None if credentials.is_none() => AuthProblem::NoCredentials,
+                None => AuthProblem::Unsupported,
+            });
+        };
+        let credentials = credentials.ok_or(AuthProblem::NoCredentials)?;
+        match self.sent {
+            Some(sent) if sent > best => return Err(AuthProblem::Rejected),
+            Some(SchemeKind::Basic) if best == SchemeKind::Basic => {
+                return Err(AuthProblem::Rejected);
+            }
+            Some(SchemeKind::Digest) if best == SchemeKind::Digest => {
+                let stale = challenges
+                    .iter()
+                    .any(|c| c.is("Digest") && Digest::is_stale(c));
+                if !stale {
+                    self.digest = None;
+                    return Err(AuthProblem::Rejected);
+                }
+            }
+            Some(SchemeKind::Ntlm) if best == SchemeKind::Ntlm => {
+                let token = challenges
+                    .iter()
+                    .filter(|c| c.is("NTLM"))
+                    .find_map(|c| c.token68());
+                return match (self.ntlm.as_mut(), token) {
+                    (Some(client), Some(token)) => client.authenticate(token, credentials, input),
+                    _ => Err(AuthProblem::Rejected),
+                };
+            }
+            _ => {}
+        }
+        self.sent = Some(best);
+        match best {
+            SchemeKind::Basic => Ok(basic(credentials)),
+            SchemeKind::Digest => {
+                let mut digest = best_digest(challenges, &input.random)?;
+                let value = digest.authorization(credentials, input.method, input.uri);
+                self.digest = Some(digest);
+                Ok(value)
+            }
+            SchemeKind::Ntlm => {
+                let (client, value) = NtlmClient::start(credentials);
+                self.ntlm = Some(client);
+                Ok(value)
+            }
+        }
+    }
+
+    /// Starts the next connection's rounds afresh, keeping a learned Digest nonce (it is
+    /// not bound to a connection) and forgetting any NTLM state (it is).
+    pub fn next_connection(&mut self) {
+        self.rounds = 0;
+        self.ntlm = None;
+        self.sent = None;
+    }
+}
+
+/// The Digest challenge with the strongest supported algorithm.
+fn best_digest(challenges: &Challenges, random: &[u8; 16]) -> Result<Digest, AuthProblem> {
+    let mut best: Option<Digest> = None;
+    let mut first_error = AuthProblem::BadChallenge;
+    for (i, challenge) in challenges.iter().filter(|c| c.is("Digest")).enumerate() {
+        match Digest::from_challenge(challenge, hex(random)) {
+            Ok(digest) => {
+                if best
+                    .as_ref()
+                    .is_none_or(|b| b.algorithm().strength() < digest.algorithm().strength())
+                {
+                    best = Some(digest);
+                }
+            }
+            Err(error) if i == 0 => first_error = error,
+            Err(_) => {}
+        }
+    }
+    best.ok_or(first_error)
+}
+
+fn basic(credentials: &Credentials<'_>) -> String {
+    let mut token = alloc::vec![0u8; credentials.basic_token_len()];
+    let written = credentials.write_basic_token(&mut token).unwrap_or(0);
+    token.truncate(written);
+    let mut value = String::from("Basic ");
+    value.push_str(core::str::from_utf8(&token).unwrap_or(""));
+    value
+}

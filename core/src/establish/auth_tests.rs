@@ -1,0 +1,269 @@
+//! Proxy authentication rounds through the connection machine, against a scripted proxy:
+//! Digest on the same connection (body skipped however it is split), a stale nonce, a
+//! refused password, a proxy that closes after its 407, NTLM's two rounds on one connection.
+
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::*;
+use crate::Credentials;
+use crate::auth::{AuthChoice, AuthProblem, Challenges, ProxyAuth, RoundInput, SchemeKind};
+
+const DIGEST_407: &[u8] = b"HTTP/1.1 407 Proxy Authentication Required\r\n\
+    Proxy-Authenticate: Digest realm=\"corp\", nonce=\"n1\", qop=\"auth\", stale=false\r\n\
+    Proxy-Authenticate: Basic realm=\"corp\"\r\nContent-Length: 10\r\n\r\n0123456789";
+const STALE_407: &[u8] = b"HTTP/1.1 407 Proxy Authentication Required\r\n\
+    Proxy-Authenticate: Digest realm=\"corp\", nonce=\"n2\", qop=\"auth\", stale=true\r\n\
+    Content-Length: 0\r\n\r\n";
+const REFUSED_407: &[u8] = b"HTTP/1.1 407 Proxy Authentication Required\r\n\
+    Proxy-Authenticate: Digest realm=\"corp\", nonce=\"n3\", qop=\"auth\", stale=false\r\n\
+    Content-Length: 0\r\n\r\n";
+const OK: &[u8] = b"HTTP/1.1 200 Connection established\r\n\r\n";
+
+fn options(choice: AuthChoice) -> Options<'static> {
+    Options {
+        auth: choice,
+        random: [9; 16],
+        ..Options::default()
+    }
+}
+
+fn requests(out: &Run) -> Vec<String> {
+    let text = String::from_utf8_lossy(&out.sent).into_owned();
+    text.split("CONNECT ")
+        .filter(|r| !r.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// What egress must send for nonce `nonce`, count `nc`, computed by the auth module.
+fn expected_digest(nonce: &str, rounds: usize) -> String {
+    let value = alloc::format!("Digest realm=\"corp\", nonce=\"{nonce}\", qop=\"auth\"");
+    let challenges = Challenges::parse([value.as_bytes()]);
+    let input = RoundInput {
+        method: "CONNECT",
+        uri: "t.example:443",
+        random: [9; 16],
+        unix_time: 0,
+    };
+    let creds = Credentials::from_encoded("u", "secret");
+    let mut auth = ProxyAuth::new(AuthChoice::Digest);
+    let mut last = String::new();
+    for _ in 0..rounds {
+        last = auth
+            .respond(&challenges, Some(&creds), &input)
+            .unwrap_or_default();
+    }
+    last
+}
+
+#[test]
+fn digest_answers_on_the_same_connection_however_split() {
+    let r = router(None, Some(TUNNEL), None);
+    for split in 0..DIGEST_407.len() {
+        let (a, b) = DIGEST_407.split_at(split);
+        let peer = Peer {
+            reads: vec![Reply::Bytes(a), Reply::Bytes(b), Reply::Bytes(OK)],
+            ..Peer::default()
+        };
+        let out = run(
+            &r,
+            target("https", "t.example"),
+            options(AuthChoice::Any),
+            &peer,
+        );
+        let ready = out
+            .ready
+            .unwrap_or_else(|| panic!("split {split}: {:?}", out.failure));
+        assert_eq!(ready.proxy_auth, Some(SchemeKind::Digest));
+        assert_eq!(out.connected.len(), 1, "one connection");
+        let sent = requests(&out);
+        assert_eq!(sent.len(), 2, "{sent:?}");
+        assert!(
+            sent[0].contains("Proxy-Authorization: Basic "),
+            "{}",
+            sent[0]
+        );
+        let digest = expected_digest("n1", 1);
+        assert!(
+            sent[1].contains(&alloc::format!("Proxy-Authorization: {digest}\r\n")),
+            "{} vs {digest}",
+            sent[1]
+        );
+        assert!(out.leftover.is_empty() && out.unread.is_empty());
+    }
+}
+
+#[test]
+fn pinned_digest_sends_nothing_first_and_retries_a_stale_nonce() {
+    let r = router(None, Some(TUNNEL), None);
+    let peer = Peer {
+        reads: vec![
+            Reply::Bytes(DIGEST_407),
+            Reply::Bytes(STALE_407),
+            Reply::Bytes(OK),
+        ],
+        ..Peer::default()
+    };
+    let out = run(
+        &r,
+        target("https", "t.example"),
+        options(AuthChoice::Digest),
+        &peer,
+    );
+    assert!(out.ready.is_some(), "{:?}", out.failure);
+    let sent = requests(&out);
+    assert_eq!(sent.len(), 3, "{sent:?}");
+    assert!(!sent[0].contains("Proxy-Authorization"), "{}", sent[0]);
+    assert!(sent[1].contains("nonce=\"n1\""), "{}", sent[1]);
+    assert!(
+        sent[2].contains("nonce=\"n2\"") && sent[2].contains("nc=00000001"),
+        "{}",
+        sent[2]
+    );
+}
+
+#[test]
+fn a_refused_digest_is_a_rejected_password() {
+    let r = router(None, Some(TUNNEL), None);
+    let peer = Peer {
+        reads: vec![Reply::Bytes(DIGEST_407), Reply::Bytes(REFUSED_407)],
+        ..Peer::default()
+    };
+    let out = run(
+        &r,
+        target("https", "t.example"),
+        options(AuthChoice::Any),
+        &peer,
+    );
+    match out.failure {
+        Some(Failure::ProxyAuthRequired {
+            scheme,
+            problem,
+            credentials_sent,
+            ..
+        }) => {
+            assert_eq!(scheme, Some("Digest"));
+            assert_eq!(problem, AuthProblem::Rejected);
+            assert!(credentials_sent);
+        }
+        other => panic!("{other:?}"),
+    }
+    let shown = alloc::format!("{:?}", out.events);
+    assert!(!shown.contains("secret"), "{shown}");
+}
+
+#[test]
+fn a_proxy_that_closes_after_407_is_reconnected_for_digest() {
+    let r = router(None, Some(TUNNEL), None);
+    let closing: &[u8] = b"HTTP/1.1 407 P\r\nProxy-Authenticate: Digest realm=\"corp\", \
+        nonce=\"n1\", qop=auth\r\nConnection: close\r\n\r\n";
+    let peer = Peer {
+        reads: vec![Reply::Bytes(closing), Reply::Bytes(OK)],
+        ..Peer::default()
+    };
+    let out = run(
+        &r,
+        target("https", "t.example"),
+        options(AuthChoice::Any),
+        &peer,
+    );
+    assert!(out.ready.is_some(), "{:?}", out.failure);
+    assert_eq!(out.connected.len(), 2);
+    assert!(requests(&out)[1].contains("Digest username=\"u\""));
+}
+
+#[test]
+fn what_cannot_be_answered_says_why() {
+    let basic_only: &[u8] = b"HTTP/1.1 407 P\r\nProxy-Authenticate: Basic realm=x\r\n\r\n";
+    let cases = [
+        (
+            "http://proxy.corp:3128",
+            AuthChoice::Any,
+            DIGEST_407,
+            AuthProblem::NoCredentials,
+        ),
+        (
+            TUNNEL,
+            AuthChoice::Digest,
+            basic_only,
+            AuthProblem::Unsupported,
+        ),
+        (TUNNEL, AuthChoice::Any, basic_only, AuthProblem::Rejected),
+    ];
+    for (proxy, choice, reply, expected) in cases {
+        let r = router(None, Some(proxy), None);
+        let peer = Peer {
+            reads: vec![Reply::Bytes(reply)],
+            ..Peer::default()
+        };
+        let out = run(&r, target("https", "t.example"), options(choice), &peer);
+        match out.failure {
+            Some(Failure::ProxyAuthRequired { problem, .. }) => assert_eq!(problem, expected),
+            other => panic!("{choice:?}: {other:?}"),
+        }
+    }
+}
+
+/// The MS-NLMP §4.2.4.3 CHALLENGE_MESSAGE, as a 407 on a kept-alive connection.
+fn ntlm_407(close: bool) -> &'static [u8] {
+    let token = "TlRMTVNTUAACAAAADAAMADgAAAAzgoriASNFZ4mrze8AAAAAAAAAACQAJABEAAAABgBwFwAAAA9TAGUAcgB2AGUAcgACAAwARABvAG0AYQBpAG4AAQAMAFMAZQByAHYAZQByAAAAAAAAAAAA";
+    let connection = if close { "close" } else { "keep-alive" };
+    let text = alloc::format!(
+        "HTTP/1.1 407 P\r\nProxy-Authenticate: NTLM {token}\r\nConnection: {connection}\r\n\
+         Content-Length: 0\r\n\r\n"
+    );
+    Box::leak(text.into_bytes().into_boxed_slice())
+}
+
+#[test]
+fn ntlm_runs_both_rounds_on_one_connection() {
+    let r = router(None, Some("http://CORP%5Cu:secret@proxy.corp:3128"), None);
+    let peer = Peer {
+        reads: vec![Reply::Bytes(ntlm_407(false)), Reply::Bytes(OK)],
+        ..Peer::default()
+    };
+    let out = run(
+        &r,
+        target("https", "t.example"),
+        options(AuthChoice::Ntlm),
+        &peer,
+    );
+    let ready = out.ready.unwrap_or_else(|| panic!("{:?}", out.failure));
+    assert_eq!(ready.proxy_auth, Some(SchemeKind::Ntlm));
+    assert_eq!(out.connected.len(), 1);
+    let sent = requests(&out);
+    assert!(
+        sent[0].contains("Proxy-Authorization: NTLM TlRMTVNTUAABAAAA"),
+        "{}",
+        sent[0]
+    );
+    assert!(
+        sent[1].contains("Proxy-Authorization: NTLM TlRMTVNTUAADAAAA"),
+        "{}",
+        sent[1]
+    );
+
+    let peer = Peer {
+        reads: vec![Reply::Bytes(ntlm_407(true))],
+        ..Peer::default()
+    };
+    let out = run(
+        &r,
+        target("https", "t.example"),
+        options(AuthChoice::Ntlm),
+        &peer,
+    );
+    match out.failure {
+        Some(Failure::ProxyAuthRequired {
+            problem, scheme, ..
+        }) => {
+            assert_eq!(
+                (problem, scheme),
+                (AuthProblem::ConnectionClosed, Some("NTLM"))
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
