@@ -122,6 +122,7 @@ impl Connector {
                 None => None,
                 Some(proxy) => {
                     let rewriter = ForwardRewriter::new(&target, proxy.url().credentials())
+                        .map(|r| r.with_proxy_headers(self.settings.shared.proxy_headers()))
                         .map_err(|error| Failure::InvalidConfig {
                             variable: proxy.source().to_owned(),
                             problem: format!("cannot forward to {}: {error}", target.authority()),

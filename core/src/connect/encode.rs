@@ -7,6 +7,7 @@
 //! Host: host:port\r\n
 //! Proxy-Authorization: Basic <base64(user:password)>\r\n   (with credentials)
 //! User-Agent: <agent>\r\n                                 (with a user agent)
+//! Name: value\r\n ...                                     (proxy headers, validated)
 //! \r\n
 //! ```
 //!
@@ -21,6 +22,7 @@ use core::fmt::{self, Write as _};
 use super::error::ConnectEncodeError;
 use crate::credentials::Credentials;
 use crate::host::Host;
+use crate::proxy_headers::ProxyHeaderLines;
 use crate::target::Target;
 
 /// A CONNECT request head to encode; built with [`ConnectRequest::new`] and the `with_*`
@@ -33,6 +35,7 @@ pub struct ConnectRequest<'a> {
     target: Target<'a>,
     credentials: Option<Credentials<'a>>,
     user_agent: Option<&'a str>,
+    proxy_headers: ProxyHeaderLines<'a>,
 }
 
 impl fmt::Debug for ConnectRequest<'_> {
@@ -41,6 +44,7 @@ impl fmt::Debug for ConnectRequest<'_> {
             .field("target", &self.target)
             .field("credentials", &self.credentials.map(|_| "***"))
             .field("user_agent", &self.user_agent)
+            .field("proxy_headers", &self.proxy_headers)
             .finish()
     }
 }
@@ -52,6 +56,7 @@ impl<'a> ConnectRequest<'a> {
             target: *target,
             credentials: None,
             user_agent: None,
+            proxy_headers: ProxyHeaderLines::EMPTY,
         }
     }
 
@@ -64,6 +69,13 @@ impl<'a> ConnectRequest<'a> {
     /// Adds a `User-Agent` header with this value (validated when encoding).
     pub fn with_user_agent(mut self, user_agent: &'a str) -> Self {
         self.user_agent = Some(user_agent);
+        self
+    }
+
+    /// Adds these header lines for the proxy after the others (already validated by
+    /// [`ProxyHeaderLines`]).
+    pub fn with_proxy_headers(mut self, lines: ProxyHeaderLines<'a>) -> Self {
+        self.proxy_headers = lines;
         self
     }
 
@@ -90,7 +102,7 @@ impl<'a> ConnectRequest<'a> {
         if let Some(agent) = self.user_agent {
             len += "User-Agent: ".len() + agent.len() + 2;
         }
-        len + 2
+        len + self.proxy_headers.len() + 2
     }
 
     /// Validates the request and writes its head into `out`, returning the number of bytes
@@ -117,6 +129,8 @@ impl<'a> ConnectRequest<'a> {
         if let Some(agent) = self.user_agent {
             write!(w, "User-Agent: {agent}\r\n").map_err(too_small)?;
         }
+        w.write_str(self.proxy_headers.as_str())
+            .map_err(too_small)?;
         w.write_str("\r\n").map_err(too_small)?;
         Ok(w.at)
     }

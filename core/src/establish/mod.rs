@@ -112,6 +112,8 @@ pub struct Options<'a> {
     pub blocklist: Option<&'a IpBlocklist>,
     /// The `User-Agent` sent with CONNECT, if any.
     pub user_agent: Option<&'a str>,
+    /// Header lines for the proxy, sent with CONNECT after the others (none by default).
+    pub proxy_headers: crate::proxy_headers::ProxyHeaderLines<'a>,
 }
 
 /// The side a TLS handshake is with.

@@ -30,6 +30,7 @@
 mod info;
 mod key;
 mod proxy;
+mod refusal;
 mod url_target;
 
 pub use info::RouteInfo;
@@ -41,7 +42,6 @@ use alloc::string::{String, ToString};
 use core::fmt;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::connect::AuthSchemes;
 use crate::env::{EnvValue, ProxyEnv};
 use crate::failure::Failure;
 use crate::no_proxy::{CompiledNoProxy, Diagnostics, NoProxy};
@@ -135,28 +135,6 @@ impl<'r> Decision<'r> {
             decision: self,
             target,
         }
-    }
-
-    /// The failure for a 407 that a forward proxy answered a request with (on this
-    /// route), with the schemes of its `Proxy-Authenticate` challenges; `None` for any
-    /// other status or route (through a tunnel, a 407 answers the CONNECT and the
-    /// connection machine reports it).
-    pub fn forward_refusal<'v>(
-        &self,
-        status: u16,
-        challenges: impl IntoIterator<Item = &'v [u8]>,
-    ) -> Option<Failure> {
-        let proxy = self.proxy.filter(|_| self.kind == RouteKind::Forward)?;
-        if status != 407 {
-            return None;
-        }
-        let schemes = AuthSchemes::from_challenges(challenges);
-        Some(Failure::ProxyAuthRequired {
-            proxy: proxy.shown().to_string(),
-            status,
-            schemes: schemes.iter().map(|s| s.as_str().to_string()).collect(),
-            credentials_sent: proxy.has_credentials(),
-        })
     }
 }
 

@@ -4,7 +4,7 @@
 //! frontends' builders offer, with their defaults ([`Options`]), and turns them once into
 //! [`Settings`]: the [`Router`] (proxies parsed once, `no_proxy` compiled once), the IP
 //! blocklist, the rustls client configurations for proxies and targets, the phase timeouts,
-//! the `User-Agent`, and the warnings the frontend must log (ignored `no_proxy` entries,
+//! the `User-Agent`, the headers for proxies only, and the warnings the frontend must log (ignored `no_proxy` entries,
 //! an `HTTP_PROXY` ignored under CGI, certificate verification turned off). It needs `std`
 //! only because rustls' `ClientConfig` does.
 //!
@@ -36,6 +36,7 @@ use rustls::ClientConfig;
 
 use crate::blocklist::IpBlocklist;
 use crate::establish::{self, Timeouts};
+use crate::proxy_headers::{ProxyHeaderLines, ProxyHeaders};
 use crate::router::Router;
 
 /// Everything a built client consults for every connection; see the module doc.
@@ -46,6 +47,7 @@ pub struct Settings {
     target_tls: Arc<ClientConfig>,
     timeouts: Timeouts,
     user_agent: Option<String>,
+    proxy_headers: ProxyHeaders,
     warnings: Vec<String>,
 }
 
@@ -80,6 +82,11 @@ impl Settings {
         self.user_agent.as_deref()
     }
 
+    /// The header lines for proxies only (CONNECT and forward requests).
+    pub fn proxy_headers(&self) -> ProxyHeaderLines<'_> {
+        self.proxy_headers.lines()
+    }
+
     /// What the frontend should log as warnings once, after building.
     pub fn warnings(&self) -> &[String] {
         &self.warnings
@@ -91,6 +98,7 @@ impl Settings {
             timeouts: self.timeouts,
             blocklist: (!self.blocklist.is_empty()).then_some(&self.blocklist),
             user_agent: self.user_agent.as_deref(),
+            proxy_headers: self.proxy_headers.lines(),
         }
     }
 }

@@ -15,6 +15,7 @@ use crate::env::OwnedProxyEnv;
 use crate::establish::Timeouts;
 use crate::failure::Failure;
 use crate::host::Host;
+use crate::proxy_headers::ProxyHeaders;
 use crate::router::{Router, Setting};
 use crate::target::{Scheme, Target};
 use crate::tls::TlsTrust;
@@ -23,7 +24,7 @@ use crate::tls::TlsTrust;
 pub const DEFAULT_USER_AGENT: &str = concat!("egress/", env!("CARGO_PKG_VERSION"));
 
 /// The options shared by the frontends' builders. The default: no proxy, no blocklist,
-/// webpki-roots only, [`Timeouts::default`] and [`DEFAULT_USER_AGENT`].
+/// webpki-roots only, [`Timeouts::default`], [`DEFAULT_USER_AGENT`] and no proxy headers.
 #[derive(Debug, Clone)]
 pub struct Options {
     http_proxy: Option<Setting>,
@@ -36,6 +37,7 @@ pub struct Options {
     /// The phase limits; the builders set them field by field.
     pub timeouts: Timeouts,
     user_agent: Option<String>,
+    proxy_headers: ProxyHeaders,
     warnings: Vec<String>,
 }
 
@@ -51,6 +53,7 @@ impl Default for Options {
             target_trust: TlsTrust::new(),
             timeouts: Timeouts::default(),
             user_agent: Some(DEFAULT_USER_AGENT.to_owned()),
+            proxy_headers: ProxyHeaders::new(),
             warnings: Vec::new(),
         }
     }
@@ -133,6 +136,17 @@ impl Options {
         self.user_agent = agent.map(str::to_owned);
     }
 
+    /// Adds a header for proxies only: sent with CONNECT and added to forward requests,
+    /// never to a target through a tunnel (rules in `egress_core::proxy_headers`).
+    pub fn add_proxy_header(&mut self, name: &str, value: &str) -> Result<(), Failure> {
+        self.proxy_headers
+            .push(name, value)
+            .map_err(|error| Failure::InvalidConfig {
+                variable: String::from("proxy header"),
+                problem: error.to_string(),
+            })
+    }
+
     /// Builds the router and the TLS configurations. `built` names what is being built
     /// (`agent`, `connector`) in the warning given when verification is off.
     pub fn build(self, built: &str) -> Result<Settings, Failure> {
@@ -183,6 +197,7 @@ impl Options {
             target_tls: self.target_trust.client_config().map_err(trust_error)?,
             timeouts: self.timeouts,
             user_agent: self.user_agent,
+            proxy_headers: self.proxy_headers,
             warnings,
         })
     }
@@ -212,6 +227,12 @@ mod tests {
             "{error:?}"
         );
         let mut fine = Options::default();
+        assert!(fine.add_proxy_header("X-Team", "blue").is_ok());
+        let refused = fine.add_proxy_header("Proxy-Authorization", "Basic x");
+        assert!(
+            matches!(&refused, Err(Failure::InvalidConfig { variable, .. }) if variable == "proxy header"),
+            "{refused:?}"
+        );
         fine.set_user_agent(Some("my-service/2.1 (+https://example.org)"));
         assert!(fine.build("client").is_ok());
     }
