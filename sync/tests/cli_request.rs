@@ -21,7 +21,7 @@ fn post_json_through_the_forward_proxy_sets_type_accept_and_length() {
         &[("http_proxy", &with_auth(&proxy))],
     );
     assert_eq!(run.code, 0, "{run:?}");
-    assert_eq!(run.stdout, r#"{"a":1}"#);
+    assert_eq!(run.stdout, r#"{"a":1}"#, "no -w: the body as is");
     assert!(run.stderr.is_empty(), "{run:?}");
     let seen = &origin.requests()[0];
     assert_eq!(seen.method, "POST");

@@ -186,7 +186,9 @@ fn deliver(
     if failed && args.fail {
         return Err(http_failure());
     }
-    report.size_download = output::body(response, args.output.as_deref(), args.silent)?;
+    let written = output::body(response, args.output.as_deref(), args.silent)?;
+    report.size_download = written.bytes;
+    report.open_line = written.open_line;
     if failed && args.fail_with_body {
         return Err(http_failure());
     }

@@ -30,7 +30,7 @@ PUT, DELETE, OPTIONS and TRACE are retried; --retry-all-errors also retries ever
 method and every failure or status >= 400. --retry-max-time bounds the time spent retrying.
 A body read from stdin with -T - is sent once.
 
--w json prints one JSON object on stdout after the body:
+-w json prints one JSON object on a line of its own on stdout, after the body:
   status          the final HTTP status, or null when there was none
   url             the URL as given, credentials shown as ***
   route           \"direct\" | \"forward\" | \"tunnel\"

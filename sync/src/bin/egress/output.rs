@@ -52,12 +52,21 @@ pub(crate) fn write_stdout(bytes: &[u8]) -> Result<(), Failure> {
         .map_err(|e| Failure::new(Exit::Other, format!("cannot write to stdout: {e}")))
 }
 
-/// Copies the body to `path` or stdout; returns the number of body bytes.
+/// What [`body`] wrote.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Written {
+    /// Body bytes.
+    pub(crate) bytes: u64,
+    /// Whether stdout was left in the middle of a line (a body without a final newline).
+    pub(crate) open_line: bool,
+}
+
+/// Copies the body to `path` or stdout.
 pub(crate) fn body(
     response: &mut Response<Body>,
     path: Option<&Path>,
     silent: bool,
-) -> Result<u64, Failure> {
+) -> Result<Written, Failure> {
     let length = response.body().content_length();
     let mut reader = response.body_mut().with_config().limit(u64::MAX).reader();
     let show = !silent && wants_progress(length);
@@ -79,7 +88,10 @@ pub(crate) fn body(
             let bar = show.then(|| progress_bar(length));
             let result = copy(&mut reader, &mut io::BufWriter::new(file), bar.as_ref());
             bar.inspect(ProgressBar::finish_and_clear);
-            result
+            result.map(|written| Written {
+                open_line: false,
+                ..written
+            })
         }
     }
 }
@@ -124,9 +136,9 @@ fn copy(
     reader: &mut dyn Read,
     out: &mut dyn Write,
     bar: Option<&ProgressBar>,
-) -> Result<u64, Failure> {
+) -> Result<Written, Failure> {
     let mut chunk = vec![0u8; 64 * 1024];
-    let mut total = 0u64;
+    let mut written = Written::default();
     loop {
         let n = match reader.read(&mut chunk) {
             Ok(0) => break,
@@ -141,12 +153,13 @@ fn copy(
         };
         out.write_all(&chunk[..n])
             .map_err(|e| Failure::new(Exit::Other, format!("cannot write the body: {e}")))?;
-        total += n as u64;
+        written.bytes += n as u64;
+        written.open_line = chunk[n - 1] != b'\n';
         if let Some(bar) = bar {
             bar.inc(n as u64);
         }
     }
     out.flush()
         .map_err(|e| Failure::new(Exit::Other, format!("cannot write the body: {e}")))?;
-    Ok(total)
+    Ok(written)
 }

@@ -1,4 +1,5 @@
-//! `-w json`: one JSON object on stdout after the body; its fields are documented in
+//! `-w json`: one JSON object on a line of its own on stdout, after the body (a newline is
+//! added first when the body did not end with one); its fields are documented in
 //! `egress get --help` and the README.
 
 use std::collections::BTreeMap;
@@ -37,6 +38,9 @@ pub(crate) struct Report {
     pub(crate) exit_code: u8,
     /// The failure message.
     pub(crate) error: Option<String>,
+    /// The body left stdout mid-line: the object starts on a new line.
+    #[serde(skip)]
+    pub(crate) open_line: bool,
 }
 
 impl Report {
@@ -63,10 +67,10 @@ impl Report {
         }
     }
 
-    /// The object as one line.
+    /// The object as one line of its own.
     pub(crate) fn to_line(&self) -> String {
-        let mut line = serde_json::to_string(self).unwrap_or_else(|_| String::from("{}"));
-        line.push('\n');
-        line
+        let object = serde_json::to_string(self).unwrap_or_else(|_| String::from("{}"));
+        let start = if self.open_line { "\n" } else { "" };
+        format!("{start}{object}\n")
     }
 }
