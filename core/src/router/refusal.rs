@@ -22,9 +22,17 @@ use crate::connect::AuthSchemes;
 use crate::failure::Failure;
 
 impl Decision<'_> {
-    /// The failure for a forward proxy's refusal of a request on this route (see the
-    /// [rule](self)); `None` for any other response or route. `headers` are the response's
-    /// fields as (name, value); names are compared case-insensitively.
+    /// The failure for a forward proxy's refusal of a request on this route; `None` for
+    /// any other response or route. `headers` are the response's fields as (name, value);
+    /// names are compared case-insensitively. The rule:
+    ///
+    /// - 407: the proxy refused; schemes from `Proxy-Authenticate`.
+    /// - 401 with `Server: tinyproxy/…` and a `WWW-Authenticate` challenge: the proxy
+    ///   refused (tinyproxy 1.11 answers wrong or missing credentials this way); schemes
+    ///   from `WWW-Authenticate`. tinyproxy passes an origin's own `Server` through, so an
+    ///   origin's 401 keeps its own `Server` and stays an ordinary response.
+    /// - Anything else, and any status on a direct or tunnel route: `None` (through a
+    ///   tunnel the refusal answers the CONNECT, which the connection machine classifies).
     pub fn forward_refusal<'v, I>(&self, status: u16, headers: I) -> Option<Failure>
     where
         I: IntoIterator<Item = (&'v [u8], &'v [u8])>,
@@ -56,8 +64,8 @@ fn is_tinyproxy_refusal<'v>(headers: impl Iterator<Item = (&'v [u8], &'v [u8])>)
     for (name, value) in headers {
         if name.eq_ignore_ascii_case(b"server") {
             let prefix = b"tinyproxy/";
-            server |= value.len() >= prefix.len()
-                && value[..prefix.len()].eq_ignore_ascii_case(prefix);
+            server |=
+                value.len() >= prefix.len() && value[..prefix.len()].eq_ignore_ascii_case(prefix);
         } else if name.eq_ignore_ascii_case(b"www-authenticate") {
             challenge = true;
         }
