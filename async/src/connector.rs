@@ -117,19 +117,18 @@ impl Connector {
         decision: &Decision<'_>,
     ) -> Result<Connection, Error> {
         let (stack, ready) = Box::pin(establish(&self.settings, decision, target)).await?;
-        let rewriting =
-            match decision.proxy.filter(|_| ready.forward) {
-                None => None,
-                Some(proxy) => {
-                    let rewriter = ForwardRewriter::new(&target, proxy.url().credentials())
-                        .map(|r| r.with_proxy_headers(self.settings.shared.proxy_headers()))
-                        .map_err(|error| Failure::InvalidConfig {
-                            variable: proxy.source().to_owned(),
-                            problem: format!("cannot forward to {}: {error}", target.authority()),
-                        })?;
-                    Some(Rewriting::new(rewriter))
-                }
-            };
+        let rewriting = match decision.proxy.filter(|_| ready.forward) {
+            None => None,
+            Some(proxy) => {
+                let rewriter = ForwardRewriter::new(&target, proxy.url().credentials())
+                    .map(|r| r.with_proxy_headers(self.settings.shared.proxy_headers()))
+                    .map_err(|error| Failure::InvalidConfig {
+                        variable: proxy.source().to_owned(),
+                        problem: format!("cannot forward to {}: {error}", target.authority()),
+                    })?;
+                Some(Rewriting::new(rewriter))
+            }
+        };
         Ok(Connection::new(stack, rewriting, ready))
     }
 }

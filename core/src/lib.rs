@@ -82,9 +82,9 @@ pub use inline_str::InlineStr;
 pub use no_proxy::CompiledNoProxy;
 pub use no_proxy::{NoProxy, NoProxyError, NoProxyMatch};
 pub use phase::Phase;
-pub use proxy_headers::{ProxyHeaderError, ProxyHeaderLines};
 #[cfg(feature = "alloc")]
 pub use proxy_headers::ProxyHeaders;
+pub use proxy_headers::{ProxyHeaderError, ProxyHeaderLines};
 pub use proxy_url::{DEFAULT_PROXY_PORT, ProxyUrl, ProxyUrlError, ProxyUrlErrorKind};
 pub use route::{ConfigError, ProxyConfig, Route, RouteDecision, RouteReason};
 #[cfg(feature = "alloc")]

@@ -128,7 +128,10 @@ pub fn validate(line: usize, name: &str, value: &str) -> Result<usize, ProxyHead
     }
     let blank = |b: u8| b == b' ' || b == b'\t';
     let bytes = value.as_bytes();
-    if let Some(offset) = bytes.iter().position(|&b| !(b.is_ascii_graphic() || blank(b))) {
+    if let Some(offset) = bytes
+        .iter()
+        .position(|&b| !(b.is_ascii_graphic() || blank(b)))
+    {
         return Err(ProxyHeaderError::InvalidValue { line, offset });
     }
     if bytes.first().copied().is_some_and(blank) {

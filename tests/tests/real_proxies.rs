@@ -186,7 +186,10 @@ fn tinyproxy_wrong_credentials_to_connect_are_an_auth_failure(frontend: Frontend
     // The origin's own 401 through tinyproxy stays an ordinary response.
     let good = through(frontend, &tiny.url(), &rig.ca);
     let own = good.fetch(&rig.http.url("/status/401")).response();
-    assert_eq!((own.status, own.body.as_slice()), (401, &b"status 401\n"[..]));
+    assert_eq!(
+        (own.status, own.body.as_slice()),
+        (401, &b"status 401\n"[..])
+    );
 }
 
 fn sixty_four_mib_through_each_proxy_arrive_intact(frontend: Frontend) {

@@ -13,14 +13,30 @@ fn names_and_values_table() {
         ("X Bad", "v", Err(E::InvalidName { line: 0, offset: 1 })),
         ("X:Bad", "v", Err(E::InvalidName { line: 0, offset: 1 })),
         ("X\r\nY", "v", Err(E::InvalidName { line: 0, offset: 1 })),
-        ("X-A", "a\r\nHost: evil", Err(E::InvalidValue { line: 0, offset: 1 })),
+        (
+            "X-A",
+            "a\r\nHost: evil",
+            Err(E::InvalidValue { line: 0, offset: 1 }),
+        ),
         ("X-A", "a\nb", Err(E::InvalidValue { line: 0, offset: 1 })),
         ("X-A", "a\0b", Err(E::InvalidValue { line: 0, offset: 1 })),
-        ("X-A", "caf\u{e9}", Err(E::InvalidValue { line: 0, offset: 3 })),
+        (
+            "X-A",
+            "caf\u{e9}",
+            Err(E::InvalidValue { line: 0, offset: 3 }),
+        ),
         ("X-A", " lead", Err(E::InvalidValue { line: 0, offset: 0 })),
-        ("X-A", "trail\t", Err(E::InvalidValue { line: 0, offset: 5 })),
+        (
+            "X-A",
+            "trail\t",
+            Err(E::InvalidValue { line: 0, offset: 5 }),
+        ),
         ("Host", "x", Err(E::Reserved { line: 0 })),
-        ("proxy-AUTHORIZATION", "Basic x", Err(E::Reserved { line: 0 })),
+        (
+            "proxy-AUTHORIZATION",
+            "Basic x",
+            Err(E::Reserved { line: 0 }),
+        ),
         ("Content-Length", "5", Err(E::Reserved { line: 0 })),
         ("transfer-encoding", "chunked", Err(E::Reserved { line: 0 })),
     ];
@@ -51,7 +67,10 @@ fn malformed_blocks_name_their_line() {
     let cases: &[(&str, E)] = &[
         ("X-A: 1", E::Malformed { line: 0 }),
         ("X-A: 1\r\nno colon\r\n", E::Malformed { line: 1 }),
-        ("X-A: 1\r\nX-B: 2\nX-C: 3\r\n", E::InvalidValue { line: 1, offset: 1 }),
+        (
+            "X-A: 1\r\nX-B: 2\nX-C: 3\r\n",
+            E::InvalidValue { line: 1, offset: 1 },
+        ),
         ("X-A: 1\r\nHost: h\r\n", E::Reserved { line: 1 }),
         ("X-A: 1\r\n\r\n", E::Malformed { line: 1 }),
     ];
@@ -96,7 +115,10 @@ fn pushed_headers_render_as_lines_and_debug_hides_values() {
     assert_eq!(headers.push("X-Team", "blue"), Ok(()));
     assert_eq!(headers.push("X-Token", "s3cret-value"), Ok(()));
     assert_eq!(headers.push("Host", "x"), Err(E::Reserved { line: 2 }));
-    assert_eq!(headers.lines().as_str(), "X-Team: blue\r\nX-Token: s3cret-value\r\n");
+    assert_eq!(
+        headers.lines().as_str(),
+        "X-Team: blue\r\nX-Token: s3cret-value\r\n"
+    );
     let shown = std::format!("{headers:?}");
     assert_eq!(shown, "[\"X-Team\", \"X-Token\"]");
     for error in [
@@ -104,8 +126,14 @@ fn pushed_headers_render_as_lines_and_debug_hides_values() {
         E::InvalidValue { line: 0, offset: 0 },
         E::Reserved { line: 0 },
         E::Malformed { line: 0 },
-        E::TooLong { needed: 1, capacity: 0 },
+        E::TooLong {
+            needed: 1,
+            capacity: 0,
+        },
     ] {
-        assert!(std::format!("{error}").starts_with("proxy header"), "{error}");
+        assert!(
+            std::format!("{error}").starts_with("proxy header"),
+            "{error}"
+        );
     }
 }

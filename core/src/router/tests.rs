@@ -140,7 +140,11 @@ fn strict_no_proxy_rejects_what_lenient_reports() {
 
 #[test]
 fn forward_refusals_follow_the_documented_rule() {
-    let r = router(Some("http://u:pw@proxy:3128"), Some("http://proxy:3128"), None);
+    let r = router(
+        Some("http://u:pw@proxy:3128"),
+        Some("http://proxy:3128"),
+        None,
+    );
     let forward = r.route(&target("http", "origin.example"));
     let tunnel = r.route(&target("https", "origin.example"));
     let tiny: &[(&[u8], &[u8])] = &[
@@ -153,7 +157,8 @@ fn forward_refusals_follow_the_documented_rule() {
         (b"WWW-Authenticate", b"Basic realm=\"app\""),
     ];
     let server_only: &[(&[u8], &[u8])] = &[(b"SERVER", b"TinyProxy/1.10")];
-    let cases: &[(u16, &[(&[u8], &[u8])], Option<u16>)] = &[
+    type Fields<'a> = &'a [(&'a [u8], &'a [u8])];
+    let cases: &[(u16, Fields<'_>, Option<u16>)] = &[
         (407, squid, Some(407)),
         (407, &[], Some(407)),
         (401, tiny, Some(401)),
@@ -170,7 +175,11 @@ fn forward_refusals_follow_the_documented_rule() {
         };
         assert_eq!(got, *expected, "{status} {headers:?}: {refusal:?}");
         // Through a tunnel the CONNECT answer is the proxy's; the response never is.
-        assert!(tunnel.forward_refusal(*status, headers.iter().copied()).is_none());
+        assert!(
+            tunnel
+                .forward_refusal(*status, headers.iter().copied())
+                .is_none()
+        );
     }
     let Some(Failure::ProxyAuthRequired {
         schemes,

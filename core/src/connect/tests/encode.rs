@@ -29,8 +29,8 @@ fn representative_requests_byte_exact() {
         None,
     );
     let creds = Credentials::from_encoded("Aladdin", "open%20sesame");
-    let headers = ProxyHeaderLines::parse("X-Team: blue\r\nX-Trace: 7\r\n")
-        .unwrap_or_else(|e| panic!("{e}"));
+    let headers =
+        ProxyHeaderLines::parse("X-Team: blue\r\nX-Trace: 7\r\n").unwrap_or_else(|e| panic!("{e}"));
     let cases: &[(ConnectRequest<'_>, &[u8])] = &[
         (
             ConnectRequest::new(&name),
@@ -204,11 +204,13 @@ fn debug_and_errors_never_show_credentials() {
 #[test]
 fn proxy_headers_count_in_the_size_at_every_buffer_length() {
     let name = target(Host::Name("example.com"), 443);
-    let headers =
-        ProxyHeaderLines::parse("X-Team: blue\r\n").unwrap_or_else(|e| panic!("{e}"));
+    let headers = ProxyHeaderLines::parse("X-Team: blue\r\n").unwrap_or_else(|e| panic!("{e}"));
     let request = ConnectRequest::new(&name).with_proxy_headers(headers);
     let needed = request.encoded_len();
-    assert_eq!(needed, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\nX-Team: blue\r\n\r\n".len());
+    assert_eq!(
+        needed,
+        "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\nX-Team: blue\r\n\r\n".len()
+    );
     for size in 0..needed {
         let mut out = std::vec![0u8; size];
         assert_eq!(
@@ -218,5 +220,8 @@ fn proxy_headers_count_in_the_size_at_every_buffer_length() {
         );
     }
     let shown = std::format!("{request:?}");
-    assert!(shown.contains("X-Team") && !shown.contains("blue"), "{shown}");
+    assert!(
+        shown.contains("X-Team") && !shown.contains("blue"),
+        "{shown}"
+    );
 }

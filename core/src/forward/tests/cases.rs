@@ -205,10 +205,11 @@ fn idle_only_between_requests() {
 
 #[test]
 fn proxy_headers_follow_proxy_authorization_on_every_request() {
-    let lines = ProxyHeaderLines::parse("X-Team: blue\r\nX-Trace: 7\r\n")
-        .unwrap_or_else(|e| panic!("{e}"));
+    let lines =
+        ProxyHeaderLines::parse("X-Team: blue\r\nX-Trace: 7\r\n").unwrap_or_else(|e| panic!("{e}"));
     let target = example();
-    let cases: &[(Option<(&str, &str)>, &[u8], &[u8])] = &[
+    type Case<'a> = (Option<(&'a str, &'a str)>, &'a [u8], &'a [u8]);
+    let cases: &[Case<'_>] = &[
         (
             Some(("user", "pass")),
             b"POST /p HTTP/1.1\r\nHost: example.com\r\nContent-Length: 2\r\n\r\nhi\

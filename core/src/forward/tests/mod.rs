@@ -82,7 +82,11 @@ pub(super) fn check_built(
 ) {
     let expected = expected.map(<[u8]>::to_vec);
     let show = String::from_utf8_lossy(input);
-    assert_eq!(drive(&mut make(), &[input], 64 * 1024), expected, "whole: {show}");
+    assert_eq!(
+        drive(&mut make(), &[input], 64 * 1024),
+        expected,
+        "whole: {show}"
+    );
     let bytes: Vec<&[u8]> = input.chunks(1).collect();
     let result = drive(&mut make(), &bytes, 64 * 1024);
     assert_eq!(result, expected, "byte by byte: {show}");

@@ -48,7 +48,7 @@ pub(crate) enum Command {
     Route(RouteArgs),
     /// Fetch a URL (any method, with a body) through the route the environment implies.
     #[command(after_help = GET_HELP)]
-    Get(GetArgs),
+    Get(Box<GetArgs>),
     /// Validate the proxy environment; given a URL, connect phase by phase and diagnose.
     #[command(after_help = CHECK_HELP)]
     Check(CheckArgs),

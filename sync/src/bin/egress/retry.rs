@@ -137,7 +137,8 @@ mod tests {
     #[test]
     fn transient_statuses_on_idempotent_methods_only() {
         let p = policy(3);
-        let cases: &[(&str, u16, Option<&str>, u32, Option<Duration>)] = &[
+        type Case<'a> = (&'a str, u16, Option<&'a str>, u32, Option<Duration>);
+        let cases: &[Case<'_>] = &[
             ("GET", 503, None, 0, Some(S(1))),
             ("GET", 503, None, 2, Some(S(4))),
             ("GET", 503, None, 3, None),
