@@ -118,20 +118,20 @@ impl Connector {
         decision: &Decision<'_>,
         deadline: Option<std::time::Instant>,
     ) -> Result<Connection, Error> {
-        let establishing = establish(&self.settings, decision, target, deadline);
-        let (stack, ready) = Box::pin(establishing).await?;
-        let rewriting =
-            match decision.proxy.filter(|_| ready.forward) {
-                None => None,
-                Some(proxy) => {
-                    let rewriter = ForwardRewriter::new(&target, proxy.url().credentials())
-                        .map_err(|error| Failure::InvalidConfig {
-                            variable: proxy.source().to_owned(),
-                            problem: format!("cannot forward to {}: {error}", target.authority()),
-                        })?;
-                    Some(Rewriting::new(rewriter))
-                }
-            };
+        let (stack, ready) =
+            Box::pin(establish(&self.settings, decision, target, deadline)).await?;
+        let rewriting = match decision.proxy.filter(|_| ready.forward) {
+            None => None,
+            Some(proxy) => {
+                let rewriter = ForwardRewriter::new(&target, proxy.url().credentials())
+                    .map(|r| r.with_proxy_headers(self.settings.shared.proxy_headers()))
+                    .map_err(|error| Failure::InvalidConfig {
+                        variable: proxy.source().to_owned(),
+                        problem: format!("cannot forward to {}: {error}", target.authority()),
+                    })?;
+                Some(Rewriting::new(rewriter))
+            }
+        };
         Ok(Connection::new(stack, rewriting, ready))
     }
 }

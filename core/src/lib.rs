@@ -58,6 +58,7 @@ pub mod inline_str;
 mod lookup;
 pub mod no_proxy;
 pub mod phase;
+pub mod proxy_headers;
 pub mod proxy_url;
 pub mod route;
 #[cfg(feature = "alloc")]
@@ -84,6 +85,9 @@ pub use inline_str::InlineStr;
 pub use no_proxy::CompiledNoProxy;
 pub use no_proxy::{NoProxy, NoProxyError, NoProxyMatch};
 pub use phase::Phase;
+#[cfg(feature = "alloc")]
+pub use proxy_headers::ProxyHeaders;
+pub use proxy_headers::{ProxyHeaderError, ProxyHeaderLines};
 pub use proxy_url::{DEFAULT_PROXY_PORT, ProxyUrl, ProxyUrlError, ProxyUrlErrorKind};
 pub use route::{ConfigError, ProxyConfig, Route, RouteDecision, RouteReason};
 #[cfg(feature = "alloc")]

@@ -14,6 +14,10 @@ use crate::agent::Agent;
 use crate::forward_auth::ForwardAuthCheck;
 use crate::settings::Settings;
 
+/// Default [`AgentBuilder::timeout_idle_read`]: a peer silent this long while egress waits
+/// for response bytes ends the call.
+pub const DEFAULT_IDLE_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Configures and builds an [`Agent`].
 ///
 /// The options shared with egress-async's `ConnectorBuilder` (proxies, blocklist, CAs,
@@ -35,6 +39,7 @@ use crate::settings::Settings;
 pub struct AgentBuilder {
     options: Options,
     global_timeout: Option<Duration>,
+    idle_read_timeout: Option<Duration>,
     max_redirects: u32,
     http_status_as_error: bool,
 }
@@ -44,6 +49,7 @@ impl Default for AgentBuilder {
         Self {
             options: Options::default(),
             global_timeout: None,
+            idle_read_timeout: Some(DEFAULT_IDLE_READ_TIMEOUT),
             max_redirects: 10,
             http_status_as_error: true,
         }
@@ -57,6 +63,15 @@ impl AgentBuilder {
     /// none; the phase limits above still apply).
     pub fn timeout_global(mut self, limit: impl Into<Option<Duration>>) -> Self {
         self.global_timeout = limit.into();
+        self
+    }
+
+    /// Limit for each wait for bytes from the peer (the response head and each piece of
+    /// the body), restarted by every read that gets bytes; passed to ureq as its per-read
+    /// timeout (default [`DEFAULT_IDLE_READ_TIMEOUT`], 30 s; `None`: no limit). A silent
+    /// origin or forward proxy ends the call instead of holding it until the peer gives up.
+    pub fn timeout_idle_read(mut self, limit: impl Into<Option<Duration>>) -> Self {
+        self.idle_read_timeout = limit.into();
         self
     }
 
@@ -89,6 +104,7 @@ impl AgentBuilder {
             // ureq must never read the environment or route on its own.
             .proxy(None)
             .timeout_global(self.global_timeout)
+            .timeout_per_read(self.idle_read_timeout)
             .max_redirects(self.max_redirects)
             // Applied by the middleware, after it has seen a forward proxy's 407 headers.
             .http_status_as_error(false)

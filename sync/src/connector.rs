@@ -50,7 +50,7 @@ impl EgressConnector {
             return Ok(transport);
         };
         let rewriter = Rewriter::with_head_capacity(&target, proxy.url().credentials())
-            .map(Box::new)
+            .map(|r| Box::new(r.with_proxy_headers(settings.shared.proxy_headers())))
             .map_err(|error| Failure::InvalidConfig {
                 variable: proxy.source().to_owned(),
                 problem: format!("cannot forward to {}: {error}", target.authority()),

@@ -1,9 +1,11 @@
-//! A 407 on a forward route is the proxy refusing credentials, not an ordinary response.
+//! A 407 on a forward route (or tinyproxy's 401) is the proxy refusing credentials, not an
+//! ordinary response.
 //!
-//! Through a CONNECT tunnel a 407 answers the CONNECT and egress-core's handshake machine
-//! reports it. On a forward route (`http://` target via `http_proxy`) the 407 comes back as
-//! the response to the request itself, so this ureq middleware turns it into the same
-//! [`Error::ProxyAuthRequired`] with the offered schemes. It also applies the agent's
+//! Through a CONNECT tunnel the refusal answers the CONNECT and egress-core's handshake
+//! machine reports it. On a forward route (`http://` target via `http_proxy`) it comes back
+//! as the response to the request itself, so this ureq middleware hands the status and
+//! headers to egress-core's `Decision::forward_refusal` (which holds the rule) and turns a
+//! refusal into the same [`Error::ProxyAuthRequired`] with the offered schemes. It also applies the agent's
 //! "4xx/5xx are errors" setting, which ureq would otherwise apply before any middleware
 //! could see the response's headers.
 
@@ -11,7 +13,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use ureq::Body;
-use ureq::http::{Request, Response, header};
+use ureq::http::{Request, Response};
 use ureq::middleware::{Middleware, MiddlewareNext};
 
 use crate::Error;
@@ -31,17 +33,22 @@ impl ForwardAuthCheck {
         }
     }
 
-    /// The error for a 407 answered by the forward proxy of `uri`, if that is what it is.
-    /// Only a 407 is routed again here (a rare path), to learn which proxy answered.
+    /// The error for a refusal answered by the forward proxy of `uri`, if that is what it
+    /// is. Only a 407 or 401 is routed again here (a rare path), to learn the route.
     fn proxy_refusal(&self, uri: &ureq::http::Uri, response: &Response<Body>) -> Option<Error> {
-        if response.status().as_u16() != 407 {
+        let status = response.status().as_u16();
+        if status != 407 && status != 401 {
             return None;
         }
         let target = target_of(uri).ok()?;
         let decision = self.settings.shared.router().route(&target);
-        let challenges = response.headers().get_all(header::PROXY_AUTHENTICATE);
+        let fields: Vec<(&[u8], &[u8])> = response
+            .headers()
+            .iter()
+            .map(|(name, value)| (name.as_str().as_bytes(), value.as_bytes()))
+            .collect();
         decision
-            .forward_refusal(407, challenges.iter().map(|v| v.as_bytes()))
+            .forward_refusal(status, fields.iter().copied())
             .map(Error::Failure)
     }
 }

@@ -98,7 +98,8 @@ mod transport;
 
 pub use agent::Agent;
 pub use builder::{
-    AgentBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_PROXY_HANDSHAKE_TIMEOUT, DEFAULT_TLS_TIMEOUT,
+    AgentBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_READ_TIMEOUT,
+    DEFAULT_PROXY_HANDSHAKE_TIMEOUT, DEFAULT_TLS_TIMEOUT,
 };
 pub use egress_core::failure::{Failure, PeerError, PeerErrorKind};
 pub use egress_core::router::RouteInfo;

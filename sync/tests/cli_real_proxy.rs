@@ -105,10 +105,18 @@ fn tinyproxy_get_works_and_its_401_to_connect_is_an_auth_failure() {
         assert_eq!(run.stdout, HELLO_BODY, "{variable}");
     }
     let wrong = tiny.url_with(&BasicAuth::new(USER, WRONG));
-    // tinyproxy 1.11 answers a wrong password to CONNECT with 401 + WWW-Authenticate.
-    assert_auth_failure(
-        &get(&https.url("/hello"), "https_proxy", &wrong, &dir),
-        "401",
+    // tinyproxy 1.11 answers a wrong password with 401 + WWW-Authenticate, to CONNECT and
+    // to a forward request alike (its `Server: tinyproxy/…` marks the forward one).
+    for (variable, url) in [
+        ("https_proxy", https.url("/hello")),
+        ("http_proxy", http.url("/hello")),
+    ] {
+        assert_auth_failure(&get(&url, variable, &wrong, &dir), "401");
+    }
+    assert_eq!(
+        http.requests().len(),
+        1,
+        "only the good request reached the origin"
     );
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -230,4 +238,74 @@ fn a_forwarded_407_from_the_loopback_proxy_is_exit_4_too() {
     );
     assert_auth_failure(&run, "407");
     assert_eq!(http.connections(), 0, "the proxy refused before forwarding");
+}
+
+#[test]
+fn squid_post_json_with_write_out_proxy_header_and_retry() {
+    let rig = Rig::new("cli real proxy origin CA");
+    let Some(squid) = rig.squid(Some(BasicAuth::new(USER, PASSWORD)), false) else {
+        return;
+    };
+    let Rig {
+        ca, http, https, ..
+    } = &rig;
+    let dir = dir_with_ca("squid-post", ca);
+    let good = squid.auth_url().unwrap_or_else(|| panic!("auth listener"));
+    for (variable, url, route) in [
+        ("http_proxy", http.url("/echo"), "forward"),
+        ("https_proxy", https.url("/echo"), "tunnel"),
+    ] {
+        let run = egress_in(
+            &[
+                "get",
+                "--ca",
+                "ca.pem",
+                "--json",
+                r#"{"job":42}"#,
+                "-w",
+                "json",
+                "--proxy-header",
+                "X-Cli-Team: blue",
+                &url,
+                "-m",
+                "10",
+            ],
+            &[(variable, &good)],
+            Some(&dir),
+        );
+        assert_eq!(run.code, 0, "{variable}: {run:?}");
+        assert!(run.stdout.starts_with("{\"job\":42}\n{"), "{run:?}");
+        let report = support::write_out(&run);
+        assert_eq!(report["status"], 200);
+        assert_eq!(report["route"], route);
+        assert_eq!(
+            report["proxy"].as_str().map(|p| p.contains("://***@")),
+            Some(true)
+        );
+    }
+    let seen = http.requests();
+    assert_eq!(seen[0].method, "POST");
+    assert_eq!(seen[0].header("content-type"), Some("application/json"));
+    assert_eq!(
+        https.requests()[0].header("x-cli-team"),
+        None,
+        "not through the tunnel"
+    );
+    let run = egress_in(
+        &[
+            "get",
+            "--retry",
+            "2",
+            "-w",
+            "json",
+            &http.url("/flaky/1?code=503&after=0"),
+            "-m",
+            "10",
+        ],
+        &[("http_proxy", &good)],
+        Some(&dir),
+    );
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(support::write_out(&run)["retries"], 1, "{run:?}");
+    let _ = std::fs::remove_dir_all(dir);
 }

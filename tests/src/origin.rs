@@ -12,6 +12,7 @@
 //! | `/echo` | `200`, the request body verbatim; `X-Echo-Method`, `X-Echo-Target` headers |
 //! | `/status/N` | status N (200–599), body `status N\n` |
 //! | `/redirect?to=URL` | `302` with `Location: URL` (percent-decoded) |
+//! | `/flaky/N?code=C[&after=S]` | the first N `/flaky` requests: status C (default 503) with `Retry-After: S` if given; then `200`, body `recovered\n` |
 //! | anything else | `404` |
 //!
 //! A request in absolute-form is still served (by its path) but recorded as sent, so a test can
@@ -49,6 +50,7 @@ pub const HELLO_BODY: &str = "hello from the egress test origin\n";
 struct Shared {
     requests: Mutex<Vec<RecordedRequest>>,
     connections: AtomicUsize,
+    flaky_answered: AtomicUsize,
 }
 
 /// A running origin server; dropping it stops it.
@@ -168,7 +170,7 @@ fn serve(stream: ServerStream, id: usize, shared: &Shared, lc: &Lifecycle) -> io
         let mut body = Vec::new();
         let framing = http::request_framing(&head)?;
         http::copy_body(&mut reader, framing, &mut io::sink(), &mut body)?;
-        let keep = respond(reader.get_mut(), &head, &body)?;
+        let keep = respond(reader.get_mut(), &head, &body, shared)?;
         if !keep || head.wants_close() {
             reader.get_mut().finish();
             return Ok(());
@@ -178,7 +180,7 @@ fn serve(stream: ServerStream, id: usize, shared: &Shared, lc: &Lifecycle) -> io
 }
 
 /// Writes the answer; returns false when the connection must close afterwards.
-fn respond(out: &mut ServerStream, head: &Head, body: &[u8]) -> io::Result<bool> {
+fn respond(out: &mut ServerStream, head: &Head, body: &[u8], shared: &Shared) -> io::Result<bool> {
     // Route by path even when the client (wrongly) sent absolute-form.
     let target = head.target.as_str();
     let path = match target.find("://") {
@@ -233,6 +235,31 @@ fn respond(out: &mut ServerStream, head: &Head, body: &[u8]) -> io::Result<bool>
         let empty = code == 204 || code == 304;
         let body = if empty { &b""[..] } else { text.as_bytes() };
         simple(out, code as u16, "Test Status", &[], body)?;
+    } else if let Some(failures) = number("/flaky/") {
+        let param = |key: &str| {
+            query
+                .split('&')
+                .find_map(|kv| kv.strip_prefix(key)?.strip_prefix('='))
+        };
+        let seen = shared.flaky_answered.fetch_add(1, Ordering::SeqCst) as u64;
+        if seen < failures {
+            let code = param("code")
+                .and_then(|c| c.parse::<u16>().ok())
+                .unwrap_or(503);
+            let after: Vec<(&str, &str)> = param("after")
+                .map(|a| ("Retry-After", a))
+                .into_iter()
+                .collect();
+            simple(
+                out,
+                code,
+                "Flaky",
+                &after,
+                format!("flaky {code}\n").as_bytes(),
+            )?;
+        } else {
+            simple(out, 200, "OK", &[], b"recovered\n")?;
+        }
     } else if path == "/redirect" {
         match query.split('&').find_map(|kv| kv.strip_prefix("to=")) {
             Some(to) => {

@@ -227,6 +227,23 @@ fn tinyproxy_wrong_credentials_to_connect_are_an_auth_failure(frontend: Frontend
         .failure();
     // tinyproxy 1.11 answers a wrong password with 401 + WWW-Authenticate.
     assert_basic_auth_failure(&failure, &[401, 407], true, "wrong-pw");
+    // On a forward route too: its 401 carries `Server: tinyproxy/…`, so it is the proxy's
+    // refusal, not the origin's answer (egress-core's forward_refusal rule).
+    let failure = through(frontend, &wrong, &rig.ca)
+        .fetch(&rig.http.url("/hello"))
+        .failure();
+    assert_basic_auth_failure(&failure, &[401], true, "wrong-pw");
+    assert!(
+        rig.http.requests().iter().all(|r| r.target == "/hello"),
+        "the origin only saw the good requests"
+    );
+    // The origin's own 401 through tinyproxy stays an ordinary response.
+    let good = through(frontend, &tiny.url(), &rig.ca);
+    let own = good.fetch(&rig.http.url("/status/401")).response();
+    assert_eq!(
+        (own.status, own.body.as_slice()),
+        (401, &b"status 401\n"[..])
+    );
 }
 
 fn sixty_four_mib_through_each_proxy_arrive_intact(frontend: Frontend) {

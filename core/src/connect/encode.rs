@@ -7,6 +7,7 @@
 //! Host: host:port\r\n
 //! Proxy-Authorization: Basic <base64(user:password)>\r\n   (with credentials)
 //! User-Agent: <agent>\r\n                                 (with a user agent)
+//! Name: value\r\n ...                                     (proxy headers, validated)
 //! \r\n
 //! ```
 //!
@@ -21,6 +22,7 @@ use core::fmt::{self, Write as _};
 use super::error::ConnectEncodeError;
 use crate::credentials::Credentials;
 use crate::host::Host;
+use crate::proxy_headers::ProxyHeaderLines;
 use crate::target::Target;
 
 /// A CONNECT request head to encode; built with [`ConnectRequest::new`] and the `with_*`
@@ -34,6 +36,7 @@ pub struct ConnectRequest<'a> {
     credentials: Option<Credentials<'a>>,
     authorization: Option<&'a str>,
     user_agent: Option<&'a str>,
+    proxy_headers: ProxyHeaderLines<'a>,
 }
 
 impl fmt::Debug for ConnectRequest<'_> {
@@ -43,6 +46,7 @@ impl fmt::Debug for ConnectRequest<'_> {
             .field("credentials", &self.credentials.map(|_| "***"))
             .field("authorization", &self.authorization.map(|_| "***"))
             .field("user_agent", &self.user_agent)
+            .field("proxy_headers", &self.proxy_headers)
             .finish()
     }
 }
@@ -55,6 +59,7 @@ impl<'a> ConnectRequest<'a> {
             credentials: None,
             authorization: None,
             user_agent: None,
+            proxy_headers: ProxyHeaderLines::EMPTY,
         }
     }
 
@@ -74,6 +79,13 @@ impl<'a> ConnectRequest<'a> {
     /// Adds a `User-Agent` header with this value (validated when encoding).
     pub fn with_user_agent(mut self, user_agent: &'a str) -> Self {
         self.user_agent = Some(user_agent);
+        self
+    }
+
+    /// Adds these header lines for the proxy after the others (already validated by
+    /// [`ProxyHeaderLines`]).
+    pub fn with_proxy_headers(mut self, lines: ProxyHeaderLines<'a>) -> Self {
+        self.proxy_headers = lines;
         self
     }
 
@@ -110,7 +122,7 @@ impl<'a> ConnectRequest<'a> {
         if let Some(agent) = self.user_agent {
             len += "User-Agent: ".len() + agent.len() + 2;
         }
-        len + 2
+        len + self.proxy_headers.len() + 2
     }
 
     /// Validates the request and writes its head into `out`, returning the number of bytes
@@ -139,6 +151,8 @@ impl<'a> ConnectRequest<'a> {
         if let Some(agent) = self.user_agent {
             write!(w, "User-Agent: {agent}\r\n").map_err(too_small)?;
         }
+        w.write_str(self.proxy_headers.as_str())
+            .map_err(too_small)?;
         w.write_str("\r\n").map_err(too_small)?;
         Ok(w.at)
     }

@@ -491,6 +491,7 @@ impl<'a> Establish<'a> {
         if let Some(agent) = self.options.user_agent {
             request = request.with_user_agent(agent);
         }
+        request = request.with_proxy_headers(self.options.proxy_headers);
         let mut bytes = vec![0u8; request.encoded_len()];
         match request.encode(&mut bytes) {
             Ok(written) => bytes.truncate(written),

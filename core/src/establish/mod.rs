@@ -127,6 +127,8 @@ pub struct Options<'a> {
     /// A whole-request deadline on the driver's clock: no phase runs past it, and a phase
     /// cut short by it times out as that phase (`None`: only the phase limits apply).
     pub deadline: Option<Duration>,
+    /// Header lines for the proxy, sent with CONNECT after the others (none by default).
+    pub proxy_headers: crate::proxy_headers::ProxyHeaderLines<'a>,
 }
 
 /// The side a TLS handshake is with.

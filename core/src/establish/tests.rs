@@ -522,8 +522,11 @@ fn connect_answers_are_classified_once() {
 #[test]
 fn the_connect_request_carries_credentials_and_user_agent() {
     let r = router(None, Some(TUNNEL), None);
+    let headers =
+        crate::ProxyHeaderLines::parse("X-Team: blue\r\n").unwrap_or_else(|e| panic!("{e}"));
     let options = Options {
         user_agent: Some("egress-test/1"),
+        proxy_headers: headers,
         ..Options::default()
     };
     let out = run(
@@ -540,7 +543,10 @@ fn the_connect_request_carries_credentials_and_user_agent() {
         sent.contains("Proxy-Authorization: Basic dTpzZWNyZXQ=\r\n"),
         "{sent}"
     );
-    assert!(sent.contains("User-Agent: egress-test/1\r\n"));
+    assert!(
+        sent.ends_with("User-Agent: egress-test/1\r\nX-Team: blue\r\n\r\n"),
+        "{sent}"
+    );
     let bad = Options {
         user_agent: Some("bad\r\nX-Injected: 1"),
         ..Options::default()

@@ -16,6 +16,8 @@
 //!   added as the *last* header field, just before the blank line that ends the head, so
 //!   the caller's fields keep their order. If the head already has a `Proxy-Authorization`
 //!   field, the caller's is kept and none is added (never two).
+//! - **Proxy headers.** Lines given with [`ForwardRewriter::with_proxy_headers`] (validated
+//!   by [`ProxyHeaderLines`]) follow, on every request, just before the blank line.
 //! - **Everything else** (other fields, their order and spelling, the version, every body
 //!   byte) passes byte for byte. Nothing is stripped.
 //!
@@ -83,8 +85,9 @@ pub use head::MAX_HEADERS;
 
 use framing::Body;
 use head::{HeadBuffer, Plan};
-use render::{AUTH_CAPACITY, Fixed, PREFIX_CAPACITY};
+use render::{AUTH_CAPACITY, Fixed, MAX_PROXY_HEADER_BYTES, PREFIX_CAPACITY};
 
+use crate::proxy_headers::ProxyHeaderLines;
 use crate::{Credentials, Target};
 
 /// Default size of the head buffer: the longest request head the rewriter accepts.
@@ -121,7 +124,7 @@ enum Phase {
 ///
 /// `N` is the head buffer size ([`HEAD_CAPACITY`] unless built with
 /// [`ForwardRewriter::with_head_capacity`]). The value holds that buffer inline (about
-/// `N` + 1.4 KiB); box it if it must move often.
+/// `N` + 5.4 KiB); box it if it must move often.
 ///
 /// # Call order
 ///
@@ -137,6 +140,7 @@ pub struct ForwardRewriter<const N: usize = HEAD_CAPACITY> {
     head: HeadBuffer<N>,
     prefix: Fixed<PREFIX_CAPACITY>,
     auth: Option<Fixed<AUTH_CAPACITY>>,
+    extra: Option<Fixed<MAX_PROXY_HEADER_BYTES>>,
     phase: Phase,
     requests: u64,
 }
@@ -165,9 +169,18 @@ impl<const N: usize> ForwardRewriter<N> {
             head: HeadBuffer::new(),
             prefix: render::prefix(target)?,
             auth: credentials.as_ref().map(render::auth_line).transpose()?,
+            extra: None,
             phase: Phase::Head,
             requests: 0,
         })
+    }
+
+    /// Adds these header lines, for the proxy, to every request head, after
+    /// `Proxy-Authorization` (replacing lines given before).
+    #[must_use]
+    pub fn with_proxy_headers(mut self, lines: ProxyHeaderLines<'_>) -> Self {
+        self.extra = (!lines.is_empty()).then(|| render::extra_lines(lines));
+        self
     }
 
     /// Takes bytes from `input`, writes rewritten bytes to `output`; see the type's call
@@ -255,8 +268,9 @@ impl<const N: usize> ForwardRewriter<N> {
         }
     }
 
-    /// The rewritten head is five segments: head up to the target, the prefix, the rest of
-    /// the head up to its final CRLF, the `Proxy-Authorization` line, the final CRLF.
+    /// The rewritten head is six segments: head up to the target, the prefix, the rest of
+    /// the head up to its final CRLF, the `Proxy-Authorization` line, the proxy header
+    /// lines, the final CRLF.
     fn segment(&self, plan: &Plan, index: usize) -> &[u8] {
         let head = self.head.bytes();
         let end = head.len() - 2;
@@ -265,7 +279,8 @@ impl<const N: usize> ForwardRewriter<N> {
             1 if plan.prefix => self.prefix.as_bytes(),
             2 => &head[plan.target_at + plan.skip..end],
             3 if !plan.has_proxy_auth => self.auth.as_ref().map_or(&[], |a| a.as_bytes()),
-            4 => &head[end..],
+            4 => self.extra.as_ref().map_or(&[], |e| e.as_bytes()),
+            5 => &head[end..],
             _ => &[],
         }
     }
@@ -281,7 +296,7 @@ impl<const N: usize> ForwardRewriter<N> {
         else {
             return true;
         };
-        while segment < 5 {
+        while segment < 6 {
             let bytes = &self.segment(&plan, segment)[offset..];
             let n = bytes.len().min(output.len() - *written);
             output[*written..*written + n].copy_from_slice(&bytes[..n]);

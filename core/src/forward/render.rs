@@ -1,6 +1,6 @@
 //! The two pieces of text the rewriter adds to a request head, rendered once at
 //! construction into fixed buffers: the absolute-form prefix `scheme://host[:port]` and the
-//! `Proxy-Authorization: Basic <token>\r\n` line.
+//! `Proxy-Authorization: Basic <token>\r\n` line; and the proxy header lines, copied.
 //!
 //! Rendering them up front keeps `rewrite` free of formatting, and lets the rewriter own
 //! them instead of borrowing the target and credentials for the connection's lifetime.
@@ -8,6 +8,7 @@
 use core::fmt::{self, Write as _};
 
 use super::ForwardError;
+pub(crate) use crate::proxy_headers::MAX_PROXY_HEADER_BYTES;
 use crate::{Credentials, Target};
 
 /// Room for the longest prefix a parsed target can have (`https://` + a 253-byte name +
@@ -77,6 +78,20 @@ pub(crate) fn prefix(target: &Target<'_>) -> Result<Fixed<PREFIX_CAPACITY>, Forw
         return Err(ForwardError::InvalidTarget);
     }
     Ok(filler.out)
+}
+
+/// Copies the validated proxy header lines (never longer than their limit).
+pub(crate) fn extra_lines(
+    lines: crate::proxy_headers::ProxyHeaderLines<'_>,
+) -> Fixed<MAX_PROXY_HEADER_BYTES> {
+    let bytes = lines.as_str().as_bytes();
+    let mut out = Fixed {
+        bytes: [0; MAX_PROXY_HEADER_BYTES],
+        len: bytes.len(),
+    };
+    // ProxyHeaderLines is at most MAX_PROXY_HEADER_BYTES long by construction.
+    out.bytes[..bytes.len()].copy_from_slice(bytes);
+    out
 }
 
 /// Renders `Proxy-Authorization: Basic <token>\r\n`.

@@ -30,6 +30,7 @@
 mod info;
 mod key;
 mod proxy;
+mod refusal;
 mod url_target;
 
 pub use info::RouteInfo;
@@ -41,8 +42,6 @@ use alloc::string::{String, ToString};
 use core::fmt;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::auth::AuthProblem;
-use crate::connect::AuthSchemes;
 use crate::env::{EnvValue, ProxyEnv};
 use crate::failure::Failure;
 use crate::no_proxy::{CompiledNoProxy, Diagnostics, NoProxy};
@@ -136,48 +135,6 @@ impl<'r> Decision<'r> {
             decision: self,
             target,
         }
-    }
-
-    /// The failure for a 407 that a forward proxy answered a request with (on this
-    /// route), with the schemes of its `Proxy-Authenticate` challenges; `None` for any
-    /// other status or route (through a tunnel, a 407 answers the CONNECT and the
-    /// connection machine reports it).
-    pub fn forward_refusal<'v>(
-        &self,
-        status: u16,
-        challenges: impl IntoIterator<Item = &'v [u8]>,
-    ) -> Option<Failure> {
-        let proxy = self.proxy.filter(|_| self.kind == RouteKind::Forward)?;
-        if status != 407 {
-            return None;
-        }
-        let (scheme, problem) = if proxy.has_credentials() {
-            (Some("Basic"), AuthProblem::Rejected)
-        } else {
-            (None, AuthProblem::NoCredentials)
-        };
-        self.forward_auth_failure(status, challenges, scheme, problem)
-    }
-
-    /// The failure for a forward proxy's 407 once the answer with `scheme` stopped for
-    /// `problem`; `None` off a forward route.
-    pub fn forward_auth_failure<'v>(
-        &self,
-        status: u16,
-        challenges: impl IntoIterator<Item = &'v [u8]>,
-        scheme: Option<&'static str>,
-        problem: AuthProblem,
-    ) -> Option<Failure> {
-        let proxy = self.proxy.filter(|_| self.kind == RouteKind::Forward)?;
-        let schemes = AuthSchemes::from_challenges(challenges);
-        Some(Failure::ProxyAuthRequired {
-            proxy: proxy.shown().to_string(),
-            status,
-            schemes: schemes.iter().map(|s| s.as_str().to_string()).collect(),
-            credentials_sent: scheme.is_some(),
-            scheme,
-            problem,
-        })
     }
 }
 

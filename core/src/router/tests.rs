@@ -137,3 +137,60 @@ fn strict_no_proxy_rejects_what_lenient_reports() {
         Err(Failure::InvalidConfig { ref variable, .. }) if variable == "NO_PROXY"
     ));
 }
+
+#[test]
+fn forward_refusals_follow_the_documented_rule() {
+    let r = router(
+        Some("http://u:pw@proxy:3128"),
+        Some("http://proxy:3128"),
+        None,
+    );
+    let forward = r.route(&target("http", "origin.example"));
+    let tunnel = r.route(&target("https", "origin.example"));
+    let tiny: &[(&[u8], &[u8])] = &[
+        (b"Server", b"tinyproxy/1.11.1"),
+        (b"WWW-Authenticate", b"Basic realm=\"Tinyproxy\""),
+    ];
+    let squid: &[(&[u8], &[u8])] = &[(b"proxy-authenticate", b"Basic realm=\"squid\"")];
+    let origin_401: &[(&[u8], &[u8])] = &[
+        (b"Server", b"nginx"),
+        (b"WWW-Authenticate", b"Basic realm=\"app\""),
+    ];
+    let server_only: &[(&[u8], &[u8])] = &[(b"SERVER", b"TinyProxy/1.10")];
+    type Fields<'a> = &'a [(&'a [u8], &'a [u8])];
+    let cases: &[(u16, Fields<'_>, Option<u16>)] = &[
+        (407, squid, Some(407)),
+        (407, &[], Some(407)),
+        (401, tiny, Some(401)),
+        (401, origin_401, None),
+        (401, server_only, None),
+        (403, tiny, None),
+        (200, squid, None),
+    ];
+    for (status, headers, expected) in cases {
+        let refusal = forward.forward_refusal(*status, headers.iter().copied());
+        let got = match &refusal {
+            Some(Failure::ProxyAuthRequired { status, .. }) => Some(*status),
+            _ => None,
+        };
+        assert_eq!(got, *expected, "{status} {headers:?}: {refusal:?}");
+        // Through a tunnel the CONNECT answer is the proxy's; the response never is.
+        assert!(
+            tunnel
+                .forward_refusal(*status, headers.iter().copied())
+                .is_none()
+        );
+    }
+    let Some(Failure::ProxyAuthRequired {
+        schemes,
+        credentials_sent,
+        proxy,
+        ..
+    }) = forward.forward_refusal(401, tiny.iter().copied())
+    else {
+        panic!("tinyproxy's 401 is a refusal");
+    };
+    assert_eq!(schemes, ["Basic"]);
+    assert!(credentials_sent);
+    assert!(!proxy.contains("pw"), "{proxy}");
+}

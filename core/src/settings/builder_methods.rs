@@ -160,6 +160,16 @@ macro_rules! options_builder_methods {
             self.with(|o| o.set_phase_observer(observer))
         }
 
+        /// Adds a header for proxies only, repeatable: sent with each CONNECT (tunnels) and
+        /// added to each forward request after `Proxy-Authorization`, never sent to a target
+        /// through a tunnel (default: none). Refuses CR/LF/NUL and other control bytes,
+        /// `Host`, `Proxy-Authorization`, `Content-Length`, `Transfer-Encoding`, and more
+        /// than 4 KiB in all (`egress_core::proxy_headers`).
+        pub fn proxy_header(mut self, name: &str, value: &str) -> Result<Self, $error> {
+            self.options.add_proxy_header(name, value)?;
+            Ok(self)
+        }
+
         /// The `User-Agent` sent with CONNECT and with requests (`None`: send none; default
         /// `egress/` and the version).
         pub fn user_agent(self, agent: Option<&str>) -> Self {

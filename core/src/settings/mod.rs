@@ -4,7 +4,7 @@
 //! frontends' builders offer, with their defaults ([`Options`]), and turns them once into
 //! [`Settings`]: the [`Router`] (proxies parsed once, `no_proxy` compiled once), the IP
 //! blocklist, the rustls client configurations for proxies and targets, the phase timeouts,
-//! the `User-Agent`, and the warnings the frontend must log (ignored `no_proxy` entries,
+//! the `User-Agent`, the headers for proxies only, and the warnings the frontend must log (ignored `no_proxy` entries,
 //! an `HTTP_PROXY` ignored under CGI, certificate verification turned off). It needs `std`
 //! only because rustls' `ClientConfig` does.
 //!
@@ -39,6 +39,7 @@ use rustls::ClientConfig;
 use crate::auth::{AuthChoice, ProxyAuth};
 use crate::blocklist::IpBlocklist;
 use crate::establish::{self, Timeouts};
+use crate::proxy_headers::{ProxyHeaderLines, ProxyHeaders};
 use crate::router::Router;
 
 /// Everything a built client consults for every connection; see the module doc.
@@ -53,6 +54,7 @@ pub struct Settings {
     /// The `http_proxy`'s authentication state for forward requests (a learned Digest
     /// nonce and its count), shared by every connection to that one proxy.
     forward_auth: std::sync::Mutex<ProxyAuth>,
+    proxy_headers: ProxyHeaders,
     warnings: Vec<String>,
     observer: Option<SharedObserver>,
 }
@@ -104,6 +106,11 @@ impl Settings {
         &self.forward_auth
     }
 
+    /// The header lines for proxies only (CONNECT and forward requests).
+    pub fn proxy_headers(&self) -> ProxyHeaderLines<'_> {
+        self.proxy_headers.lines()
+    }
+
     /// What the frontend should log as warnings once, after building.
     pub fn warnings(&self) -> &[String] {
         &self.warnings
@@ -119,6 +126,7 @@ impl Settings {
             random: [0; 16],
             unix_time: 0,
             deadline: None,
+            proxy_headers: self.proxy_headers.lines(),
         }
     }
 }

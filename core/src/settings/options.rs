@@ -17,6 +17,7 @@ use crate::env::OwnedProxyEnv;
 use crate::establish::Timeouts;
 use crate::failure::Failure;
 use crate::host::Host;
+use crate::proxy_headers::ProxyHeaders;
 use crate::router::{Router, Setting};
 use crate::target::{Scheme, Target};
 use crate::tls::{TlsTrust, TrustRoots};
@@ -35,7 +36,7 @@ pub struct SystemRoots {
 pub const DEFAULT_USER_AGENT: &str = concat!("egress/", env!("CARGO_PKG_VERSION"));
 
 /// The options shared by the frontends' builders. The default: no proxy, no blocklist,
-/// webpki-roots only, [`Timeouts::default`] and [`DEFAULT_USER_AGENT`].
+/// webpki-roots only, [`Timeouts::default`], [`DEFAULT_USER_AGENT`] and no proxy headers.
 #[derive(Debug, Clone)]
 pub struct Options {
     http_proxy: Option<Setting>,
@@ -49,6 +50,7 @@ pub struct Options {
     pub timeouts: Timeouts,
     user_agent: Option<String>,
     proxy_auth: AuthChoice,
+    proxy_headers: ProxyHeaders,
     warnings: Vec<String>,
     observer: Option<SharedObserver>,
 }
@@ -66,6 +68,7 @@ impl Default for Options {
             timeouts: Timeouts::default(),
             user_agent: Some(DEFAULT_USER_AGENT.to_owned()),
             proxy_auth: AuthChoice::Any,
+            proxy_headers: ProxyHeaders::new(),
             warnings: Vec::new(),
             observer: None,
         }
@@ -198,6 +201,17 @@ impl Options {
         self.proxy_auth = choice;
     }
 
+    /// Adds a header for proxies only: sent with CONNECT and added to forward requests,
+    /// never to a target through a tunnel (rules in `egress_core::proxy_headers`).
+    pub fn add_proxy_header(&mut self, name: &str, value: &str) -> Result<(), Failure> {
+        self.proxy_headers
+            .push(name, value)
+            .map_err(|error| Failure::InvalidConfig {
+                variable: String::from("proxy header"),
+                problem: error.to_string(),
+            })
+    }
+
     /// Builds the router and the TLS configurations. `built` names what is being built
     /// (`agent`, `connector`) in the warning given when verification is off; `system_roots`
     /// reads the platform's certificate store, and is called only when a trust setting uses
@@ -264,6 +278,7 @@ impl Options {
             user_agent: self.user_agent,
             proxy_auth: self.proxy_auth,
             forward_auth: std::sync::Mutex::new(ProxyAuth::new(self.proxy_auth)),
+            proxy_headers: self.proxy_headers,
             warnings,
             observer: self.observer,
         })
@@ -325,6 +340,12 @@ mod tests {
             "{error:?}"
         );
         let mut fine = Options::default();
+        assert!(fine.add_proxy_header("X-Team", "blue").is_ok());
+        let refused = fine.add_proxy_header("Proxy-Authorization", "Basic x");
+        assert!(
+            matches!(&refused, Err(Failure::InvalidConfig { variable, .. }) if variable == "proxy header"),
+            "{refused:?}"
+        );
         fine.set_user_agent(Some("my-service/2.1 (+https://example.org)"));
         assert!(fine.build("client", SystemRoots::default).is_ok());
     }

@@ -12,6 +12,10 @@ use egress_tests::TestProxy;
 pub const USER: &str = "cli-user-q7";
 /// The proxy password in every test; never printed.
 pub const PASSWORD: &str = "cli-pw-Zx81-secret";
+/// The user in target URLs (`http://user:pw@origin/`); never printed.
+pub const TARGET_USER: &str = "tgt-user-b0b";
+/// The password in target URLs; never printed.
+pub const TARGET_PASSWORD: &str = "tgt-pw-Kq27-secret";
 
 /// What one run of `egress` produced.
 #[derive(Debug)]
@@ -33,25 +37,49 @@ pub fn egress(args: &[&str], env: &[(&str, &str)]) -> Run {
 
 /// Like [`egress`], in directory `dir`.
 pub fn egress_in(args: &[&str], env: &[(&str, &str)], dir: Option<&Path>) -> Run {
+    egress_with_stdin(args, env, dir, None)
+}
+
+/// Like [`egress_in`], with `stdin` (`None`: no input at all).
+pub fn egress_with_stdin(
+    args: &[&str],
+    env: &[(&str, &str)],
+    dir: Option<&Path>,
+    stdin: Option<&[u8]>,
+) -> Run {
     let mut command = Command::new(env!("CARGO_BIN_EXE_egress"));
     command
         .args(args)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .envs(env.iter().copied())
-        .stdin(Stdio::null());
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     if let Some(dir) = dir {
         command.current_dir(dir);
     }
-    let output = command
-        .output()
+    let mut child = command
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run egress: {e}"));
+    if let (Some(bytes), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        use std::io::Write;
+        pipe.write_all(bytes)
+            .unwrap_or_else(|e| panic!("cannot write egress's stdin: {e}"));
+    }
+    let output = child
+        .wait_with_output()
         .unwrap_or_else(|e| panic!("cannot run egress: {e}"));
     let run = Run {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     };
-    for secret in [PASSWORD, USER] {
+    for secret in [PASSWORD, USER, TARGET_PASSWORD, TARGET_USER] {
         assert!(
             !run.stdout.contains(secret) && !run.stderr.contains(secret),
             "egress {args:?} printed a credential:\n{run:?}"
@@ -70,6 +98,17 @@ pub fn with_password(proxy: &TestProxy, password: &str) -> String {
     proxy
         .url()
         .replacen("://", &format!("://{USER}:{password}@"), 1)
+}
+
+/// `url` with the test target credentials in it: `http://tgt-user…:tgt-pw…@host/…`.
+pub fn with_target_auth(url: &str) -> String {
+    url.replacen("://", &format!("://{TARGET_USER}:{TARGET_PASSWORD}@"), 1)
+}
+
+/// Parses the last line of stdout as the `-w json` object.
+pub fn write_out(run: &Run) -> serde_json::Value {
+    let line = run.stdout.lines().last().unwrap_or_default();
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("no JSON last line ({e}): {run:?}"))
 }
 
 /// A fresh temporary directory for one test.

@@ -3,7 +3,7 @@
 use core::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::connect::{ConnectEncodeError, ConnectRequest};
-use crate::{Credentials, Host, Scheme, Target};
+use crate::{Credentials, Host, ProxyHeaderLines, Scheme, Target};
 
 fn target(host: Host<'_>, port: u16) -> Target<'_> {
     Target::new(Scheme::Https, host, Some(port))
@@ -29,6 +29,8 @@ fn representative_requests_byte_exact() {
         None,
     );
     let creds = Credentials::from_encoded("Aladdin", "open%20sesame");
+    let headers =
+        ProxyHeaderLines::parse("X-Team: blue\r\nX-Trace: 7\r\n").unwrap_or_else(|e| panic!("{e}"));
     let cases: &[(ConnectRequest<'_>, &[u8])] = &[
         (
             ConnectRequest::new(&name),
@@ -50,6 +52,19 @@ fn representative_requests_byte_exact() {
                 .with_credentials(Credentials::from_encoded("u", "")),
             b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\
               Proxy-Authorization: Basic dTo=\r\nUser-Agent: ua\r\n\r\n",
+        ),
+        (
+            ConnectRequest::new(&name)
+                .with_credentials(Credentials::from_encoded("u", ""))
+                .with_user_agent("ua")
+                .with_proxy_headers(headers),
+            b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\
+              Proxy-Authorization: Basic dTo=\r\nUser-Agent: ua\r\n\
+              X-Team: blue\r\nX-Trace: 7\r\n\r\n",
+        ),
+        (
+            ConnectRequest::new(&name).with_proxy_headers(ProxyHeaderLines::EMPTY),
+            b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n",
         ),
     ];
     for (request, expected) in cases {
@@ -184,4 +199,29 @@ fn debug_and_errors_never_show_credentials() {
     for (error, hint) in errors.iter().zip(hints) {
         assert!(std::format!("{error}").contains(hint), "{error}");
     }
+}
+
+#[test]
+fn proxy_headers_count_in_the_size_at_every_buffer_length() {
+    let name = target(Host::Name("example.com"), 443);
+    let headers = ProxyHeaderLines::parse("X-Team: blue\r\n").unwrap_or_else(|e| panic!("{e}"));
+    let request = ConnectRequest::new(&name).with_proxy_headers(headers);
+    let needed = request.encoded_len();
+    assert_eq!(
+        needed,
+        "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\nX-Team: blue\r\n\r\n".len()
+    );
+    for size in 0..needed {
+        let mut out = std::vec![0u8; size];
+        assert_eq!(
+            request.encode(&mut out),
+            Err(ConnectEncodeError::BufferTooSmall { needed }),
+            "{size}"
+        );
+    }
+    let shown = std::format!("{request:?}");
+    assert!(
+        shown.contains("X-Team") && !shown.contains("blue"),
+        "{shown}"
+    );
 }

@@ -2,7 +2,8 @@
 
 use std::vec::Vec;
 
-use super::{check, example, target};
+use super::{check, check_built, example, rewriter, target};
+use crate::ProxyHeaderLines;
 
 const TOKEN_LINE: &[u8] = b"Proxy-Authorization: Basic dXNlcjpwYXNz\r\n";
 
@@ -200,4 +201,40 @@ fn idle_only_between_requests() {
     let p = rw.rewrite(b"GET", &mut []);
     assert_eq!(p.map(|p| (p.consumed, p.written)), Ok((3, 0)));
     assert!(!rw.is_idle());
+}
+
+#[test]
+fn proxy_headers_follow_proxy_authorization_on_every_request() {
+    let lines =
+        ProxyHeaderLines::parse("X-Team: blue\r\nX-Trace: 7\r\n").unwrap_or_else(|e| panic!("{e}"));
+    let target = example();
+    type Case<'a> = (Option<(&'a str, &'a str)>, &'a [u8], &'a [u8]);
+    let cases: &[Case<'_>] = &[
+        (
+            Some(("user", "pass")),
+            b"POST /p HTTP/1.1\r\nHost: example.com\r\nContent-Length: 2\r\n\r\nhi\
+              GET / HTTP/1.1\r\n\r\n",
+            b"POST http://example.com/p HTTP/1.1\r\nHost: example.com\r\nContent-Length: 2\r\n\
+              Proxy-Authorization: Basic dXNlcjpwYXNz\r\nX-Team: blue\r\nX-Trace: 7\r\n\r\nhi\
+              GET http://example.com/ HTTP/1.1\r\n\
+              Proxy-Authorization: Basic dXNlcjpwYXNz\r\nX-Team: blue\r\nX-Trace: 7\r\n\r\n",
+        ),
+        (
+            None,
+            b"GET / HTTP/1.1\r\nHost: example.com\r\n\r\n",
+            b"GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\n\
+              X-Team: blue\r\nX-Trace: 7\r\n\r\n",
+        ),
+    ];
+    for (creds, input, expected) in cases {
+        let make = || rewriter(&target, *creds).with_proxy_headers(lines);
+        check_built(&make, input, Ok(expected));
+    }
+    // No lines: byte for byte what the rewriter wrote before.
+    let make = || rewriter(&target, None).with_proxy_headers(ProxyHeaderLines::EMPTY);
+    check_built(
+        &make,
+        b"GET / HTTP/1.1\r\n\r\n",
+        Ok(b"GET http://example.com/ HTTP/1.1\r\n\r\n"),
+    );
 }

@@ -71,19 +71,32 @@ pub(super) fn check(
     input: &[u8],
     expected: Result<&[u8], ForwardError>,
 ) {
+    check_built(&|| rewriter(target, creds), input, expected);
+}
+
+/// Like [`check`], with each rewriter made by `make`.
+pub(super) fn check_built(
+    make: &dyn Fn() -> ForwardRewriter,
+    input: &[u8],
+    expected: Result<&[u8], ForwardError>,
+) {
     let expected = expected.map(<[u8]>::to_vec);
     let show = String::from_utf8_lossy(input);
-    assert_eq!(whole(target, creds, input), expected, "whole: {show}");
+    assert_eq!(
+        drive(&mut make(), &[input], 64 * 1024),
+        expected,
+        "whole: {show}"
+    );
     let bytes: Vec<&[u8]> = input.chunks(1).collect();
-    let result = drive(&mut rewriter(target, creds), &bytes, 64 * 1024);
+    let result = drive(&mut make(), &bytes, 64 * 1024);
     assert_eq!(result, expected, "byte by byte: {show}");
     for at in 0..=input.len() {
         let (a, b) = input.split_at(at);
-        let result = drive(&mut rewriter(target, creds), &[a, b], 64 * 1024);
+        let result = drive(&mut make(), &[a, b], 64 * 1024);
         assert_eq!(result, expected, "split at {at}: {show}");
     }
     for out_size in [1, 2, 3, 7, 16] {
-        let result = drive(&mut rewriter(target, creds), &[input], out_size);
+        let result = drive(&mut make(), &[input], out_size);
         assert_eq!(result, expected, "output of {out_size} bytes: {show}");
     }
 }

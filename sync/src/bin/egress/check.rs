@@ -17,7 +17,7 @@ use egress_sync::{Error, Phase};
 
 use crate::cli::CheckArgs;
 use crate::exit::{Exit, Failure};
-use crate::{diagnose, get, phases, route, setup};
+use crate::{diagnose, get, phases, redact, route, setup};
 
 /// Runs `egress check`; prints the report on stdout.
 pub(crate) fn run(args: &CheckArgs) -> Result<(), Failure> {
@@ -51,7 +51,10 @@ pub(crate) fn run(args: &CheckArgs) -> Result<(), Failure> {
         };
     };
     if setup::parse_config(&env).is_err() {
-        println!("not probing {url}: fix the proxy variable first");
+        println!(
+            "not probing {}: fix the proxy variable first",
+            redact::url(url)
+        );
         return Err(config_failure());
     }
     probe(&env, args, url)?;
@@ -121,13 +124,13 @@ fn check_no_proxy(value: Option<EnvValue<'_>>) -> usize {
 }
 
 fn probe(env: &OwnedProxyEnv, args: &CheckArgs, url: &str) -> Result<(), Failure> {
-    println!("probe {url}:");
+    println!("probe {}:", redact::url(url));
     let agent = phases::print_to_stdout(setup::builder(env, &args.connect)?).build()?;
     let info = agent.route(url).map_err(get::usage)?;
     let why = format!("{} ({})", route::describe(&info), info.reason);
     println!("{}", phases::line("route", None, &why));
     let started = Instant::now();
-    let outcome = get::send(&agent, url, &[]).and_then(|mut response| {
+    let outcome = get::send(&agent, url).and_then(|mut response| {
         // Drain a little of the body so a broken transfer shows too; the content is unused.
         let mut sink = [0u8; 16 * 1024];
         let mut reader = response.body_mut().as_reader();

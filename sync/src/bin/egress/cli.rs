@@ -5,18 +5,31 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-/// Exit codes, shown at the end of every `--help`.
-const EXIT_CODES: &str = "\
+use crate::get_args::GET_HELP;
+pub(crate) use crate::get_args::GetArgs;
+use crate::parse;
+
+/// Exit codes, shown at the end of `egress --help` and `egress get --help`.
+macro_rules! exit_codes {
+    () => {
+        "\
 Exit codes:
   0  success
   1  other failure (e.g. cannot write the output file)
   2  usage error (bad arguments, unusable URL)
   3  configuration error (invalid http_proxy/https_proxy/no_proxy, unreadable CA file)
-  4  proxy failure (unreachable, TLS, 407, CONNECT refused, bad answer, proxy timeout)
-  5  target failure (unreachable, TLS, blocked address, timeout, HTTP >= 400 with --fail)
+  4  proxy failure (unreachable, TLS, 407 or tinyproxy's 401, CONNECT refused, bad answer,
+     proxy timeout)
+  5  target failure (unreachable, TLS, blocked address, timeout, HTTP >= 400 with -f)
 
 Environment: http_proxy, https_proxy, no_proxy (any case; lowercase wins).
-Credentials in proxy URLs are never printed.";
+Credentials in proxy and target URLs are never printed (shown as ***)."
+    };
+}
+pub(crate) use exit_codes;
+
+/// Exit codes, shown at the end of `egress --help`.
+const EXIT_CODES: &str = exit_codes!();
 
 /// See and test how egress routes HTTP(S) through forward proxies.
 #[derive(Debug, Parser)]
@@ -33,9 +46,9 @@ pub(crate) enum Command {
     /// Show how each URL would be routed (direct, forward or tunnel) and why.
     #[command(after_help = ROUTE_HELP)]
     Route(RouteArgs),
-    /// Fetch a URL through the route the environment implies.
-    #[command(after_help = EXIT_CODES)]
-    Get(GetArgs),
+    /// Fetch a URL (any method, with a body) through the route the environment implies.
+    #[command(after_help = GET_HELP)]
+    Get(Box<GetArgs>),
     /// Validate the proxy environment; given a URL, connect phase by phase and diagnose.
     #[command(after_help = CHECK_HELP)]
     Check(CheckArgs),
@@ -92,8 +105,8 @@ pub(crate) struct ConnectArgs {
     /// Also trust the CA certificates in this PEM file for https:// targets.
     #[arg(long, value_name = "PEM")]
     pub(crate) ca: Vec<PathBuf>,
-    /// Give up after this many seconds (whole request; each phase too).
-    #[arg(long, value_name = "SECS", value_parser = parse_seconds)]
+    /// Give up after this many seconds: the whole transfer, and each phase too.
+    #[arg(short = 'm', long, visible_alias = "max-time", value_name = "SECS", value_parser = parse::seconds)]
     pub(crate) timeout: Option<f64>,
     /// TESTING ONLY: accept any certificate from https:// targets (no verification).
     #[arg(short = 'k', long)]
@@ -111,31 +124,6 @@ fn parse_proxy_auth(text: &str) -> Result<egress_core::auth::AuthChoice, String>
         .ok_or_else(|| format!("unknown scheme {text:?}: use any, basic, digest or ntlm"))
 }
 
-/// Arguments of `egress get`.
-#[derive(Debug, Args)]
-pub(crate) struct GetArgs {
-    /// The URL to fetch.
-    #[arg(value_name = "URL")]
-    pub(crate) url: String,
-    /// Write the body to FILE instead of stdout. A progress bar shows on stderr, when it is
-    /// a terminal, for bodies over 1 MB or of unknown length going to a file (`-o` or
-    /// `> file`), never into a pipe.
-    #[arg(short, long, value_name = "FILE")]
-    pub(crate) output: Option<PathBuf>,
-    /// Add a request header; repeatable.
-    #[arg(short = 'H', long = "header", value_name = "Name: value", value_parser = parse_header)]
-    pub(crate) headers: Vec<(String, String)>,
-    /// Exit with 5 when the response status is 400 or above.
-    #[arg(long)]
-    pub(crate) fail: bool,
-    /// Print the route and every connection phase with its duration to stderr.
-    #[arg(short, long)]
-    pub(crate) verbose: bool,
-    /// Connection options.
-    #[command(flatten)]
-    pub(crate) connect: ConnectArgs,
-}
-
 /// Arguments of `egress check`.
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
@@ -145,59 +133,4 @@ pub(crate) struct CheckArgs {
     /// Connection options.
     #[command(flatten)]
     pub(crate) connect: ConnectArgs,
-}
-
-fn parse_header(text: &str) -> Result<(String, String), String> {
-    let (name, value) = text
-        .split_once(':')
-        .ok_or_else(|| String::from("expected 'Name: value'"))?;
-    let name = name.trim();
-    let valid_name = !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
-    if !valid_name {
-        return Err(format!("{name:?} is not a valid header name"));
-    }
-    let value = value.trim();
-    if value.bytes().any(|b| b.is_ascii_control() && b != b'\t') {
-        return Err(String::from(
-            "header values cannot contain control characters",
-        ));
-    }
-    Ok((name.to_owned(), value.to_owned()))
-}
-
-fn parse_seconds(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(secs) if secs.is_finite() && secs > 0.0 && secs <= 86_400.0 => Ok(secs),
-        _ => Err(String::from(
-            "expected a number of seconds, above 0 and at most 86400",
-        )),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{parse_header, parse_seconds};
-
-    #[test]
-    fn headers_need_a_name_and_a_colon() {
-        assert_eq!(
-            parse_header("X-Test:  a b "),
-            Ok(("X-Test".to_owned(), "a b".to_owned()))
-        );
-        assert!(parse_header("no colon").is_err());
-        assert!(parse_header(": empty name").is_err());
-        assert!(parse_header("Bad Name: x").is_err());
-        assert!(parse_header("X: a\rb").is_err());
-    }
-
-    #[test]
-    fn timeouts_are_positive_seconds() {
-        assert_eq!(parse_seconds("1.5"), Ok(1.5));
-        assert!(parse_seconds("0").is_err());
-        assert!(parse_seconds("-3").is_err());
-        assert!(parse_seconds("NaN").is_err());
-    }
 }

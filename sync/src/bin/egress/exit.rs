@@ -14,7 +14,7 @@ use std::process::ExitCode;
 
 use egress_sync::{Error, FailureKind};
 
-use crate::diagnose;
+use crate::{diagnose, redact};
 
 /// Why the tool stopped, as an exit code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,7 +82,8 @@ impl From<Error> for Failure {
             message.push_str("; ");
             message.push_str(&advice);
         }
-        Failure::new(Exit::of(&error), message)
+        // ureq's own errors may quote a URL; its credentials never show.
+        Failure::new(Exit::of(&error), redact::text(&message))
     }
 }
 

@@ -19,16 +19,6 @@ pub(crate) fn line(name: &str, elapsed: Option<Duration>, detail: &str) -> Strin
     format!("* {name:<NAME_WIDTH$} {time:>10}  {detail}")
 }
 
-/// Adds an observer that prints each completed phase to stderr.
-pub(crate) fn print_to_stderr(builder: AgentBuilder) -> AgentBuilder {
-    builder.phase_observer(|event: &PhaseEvent| {
-        eprintln!(
-            "{}",
-            line(event.phase.as_str(), Some(event.elapsed), &event.detail)
-        );
-    })
-}
-
 /// Adds an observer that prints each completed phase to stdout (`check`'s report).
 pub(crate) fn print_to_stdout(builder: AgentBuilder) -> AgentBuilder {
     builder.phase_observer(|event: &PhaseEvent| {
@@ -56,4 +46,42 @@ mod tests {
             "* route                        direct"
         );
     }
+}
+
+/// The phases of the current attempt, for `-w json`; cleared before each attempt.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Recorder(std::sync::Arc<std::sync::Mutex<Vec<(String, Duration)>>>);
+
+impl Recorder {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<(String, Duration)>> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Forgets the phases recorded so far.
+    pub(crate) fn clear(&self) {
+        self.lock().clear();
+    }
+
+    /// The phases recorded so far.
+    pub(crate) fn take(&self) -> Vec<(String, Duration)> {
+        std::mem::take(&mut *self.lock())
+    }
+}
+
+/// Adds an observer that records each phase and, when `print`, prints it to stderr.
+pub(crate) fn record(builder: AgentBuilder, recorder: &Recorder, print: bool) -> AgentBuilder {
+    let recorder = recorder.clone();
+    builder.phase_observer(move |event: &PhaseEvent| {
+        if print {
+            eprintln!(
+                "{}",
+                line(event.phase.as_str(), Some(event.elapsed), &event.detail)
+            );
+        }
+        recorder
+            .lock()
+            .push((event.phase.as_str().to_owned(), event.elapsed));
+    })
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::cli::RouteArgs;
 use crate::exit::{Exit, Failure};
-use crate::setup;
+use crate::{redact, setup};
 
 /// One skipped no_proxy entry, as it appears in `--json` output.
 #[derive(Debug, Serialize)]
@@ -111,7 +111,7 @@ pub(crate) fn run(args: &RouteArgs, out: &mut dyn Write) -> Result<(), Failure> 
 }
 
 fn write_text(out: &mut dyn Write, url: &str, info: &RouteInfo) -> std::io::Result<()> {
-    writeln!(out, "{url}")?;
+    writeln!(out, "{}", redact::url(url))?;
     writeln!(out, "  target:  {}", info.target)?;
     writeln!(out, "  route:   {}", describe(info))?;
     writeln!(out, "  reason:  {}", info.reason)
@@ -123,8 +123,9 @@ fn write_json(
     info: &RouteInfo,
     ignored: &[Ignored],
 ) -> std::io::Result<()> {
+    let url = redact::url(url);
     let line = RouteLine {
-        url,
+        url: &url,
         target: &info.target,
         route: info.route,
         proxy: info.proxy.as_deref(),

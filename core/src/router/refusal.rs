@@ -1,0 +1,83 @@
+//! Telling a forward proxy's refusal from an ordinary response.
+//!
+//! Through a tunnel the proxy's refusal answers the CONNECT and the connection machine
+//! classifies it. On a forward route (`http://` target via `http_proxy`) it comes back as
+//! the response to the request itself, so the frontends pass every response's status and
+//! headers to [`Decision::forward_refusal`], written once here. The rule:
+//!
+//! | status | headers | result |
+//! |---|---|---|
+//! | 407 | any | the proxy refused: schemes from `Proxy-Authenticate` |
+//! | 401 | `Server: tinyproxy/…` and a `WWW-Authenticate` challenge | the proxy refused (tinyproxy 1.11 answers wrong or missing credentials this way): schemes from `WWW-Authenticate` |
+//! | 401 | anything else | the target's own answer: an ordinary response |
+//! | other | any | an ordinary response |
+//!
+//! tinyproxy passes an origin's own `Server` header through unchanged, so an origin's 401
+//! behind tinyproxy keeps its `Server` and stays the origin's.
+
+use alloc::string::ToString;
+
+use super::{Decision, RouteKind};
+use crate::auth::AuthProblem;
+use crate::connect::AuthSchemes;
+use crate::failure::Failure;
+
+impl Decision<'_> {
+    /// The failure for a forward proxy's refusal of a request on this route; `None` for
+    /// any other response or route. `headers` are the response's fields as (name, value);
+    /// names are compared case-insensitively. The rule:
+    ///
+    /// - 407: the proxy refused; schemes from `Proxy-Authenticate`.
+    /// - 401 with `Server: tinyproxy/…` and a `WWW-Authenticate` challenge: the proxy
+    ///   refused (tinyproxy 1.11 answers wrong or missing credentials this way); schemes
+    ///   from `WWW-Authenticate`. tinyproxy passes an origin's own `Server` through, so an
+    ///   origin's 401 keeps its own `Server` and stays an ordinary response.
+    /// - Anything else, and any status on a direct or tunnel route: `None` (through a
+    ///   tunnel the refusal answers the CONNECT, which the connection machine classifies).
+    pub fn forward_refusal<'v, I>(&self, status: u16, headers: I) -> Option<Failure>
+    where
+        I: IntoIterator<Item = (&'v [u8], &'v [u8])>,
+        I::IntoIter: Clone,
+    {
+        let proxy = self.proxy.filter(|_| self.kind == RouteKind::Forward)?;
+        let headers = headers.into_iter();
+        let challenge_field: &[u8] = match status {
+            407 => b"proxy-authenticate",
+            401 if is_tinyproxy_refusal(headers.clone()) => b"www-authenticate",
+            _ => return None,
+        };
+        let challenges = headers
+            .filter(|(name, _)| name.eq_ignore_ascii_case(challenge_field))
+            .map(|(_, value)| value);
+        let schemes = AuthSchemes::from_challenges(challenges);
+        // Forward requests carry the proxy URL's credentials as Basic, or nothing.
+        let (scheme, problem) = if proxy.has_credentials() {
+            (Some("Basic"), AuthProblem::Rejected)
+        } else {
+            (None, AuthProblem::NoCredentials)
+        };
+        Some(Failure::ProxyAuthRequired {
+            proxy: proxy.shown().to_string(),
+            status,
+            schemes: schemes.iter().map(|s| s.as_str().to_string()).collect(),
+            credentials_sent: scheme.is_some(),
+            scheme,
+            problem,
+        })
+    }
+}
+
+/// tinyproxy's marks on its own 401: its `Server` and a `WWW-Authenticate` challenge.
+fn is_tinyproxy_refusal<'v>(headers: impl Iterator<Item = (&'v [u8], &'v [u8])>) -> bool {
+    let (mut server, mut challenge) = (false, false);
+    for (name, value) in headers {
+        if name.eq_ignore_ascii_case(b"server") {
+            let prefix = b"tinyproxy/";
+            server |=
+                value.len() >= prefix.len() && value[..prefix.len()].eq_ignore_ascii_case(prefix);
+        } else if name.eq_ignore_ascii_case(b"www-authenticate") {
+            challenge = true;
+        }
+    }
+    server && challenge
+}
