@@ -48,11 +48,94 @@ const CLASSES: [u8; 256] = {
 
 /// Classifies `text` (non-empty, not starting with `[`).
 pub(super) fn classify(text: &[u8]) -> Fast {
-    if text.len() > MAX_LEN {
+    // No label of a host this short can pass 63 bytes; longer ones take the byte loop.
+    let (bad, letters) = if text.len() <= 63 {
+        words(text)
+    } else {
+        bytes(text)
+    };
+    if bad {
         return Fast::Other;
     }
-    // Branch-free over the bytes: which classes were seen, and whether a dot followed a
-    // dot or the start (an empty label; a final dot is the one a qualified name may have).
+    if !letters {
+        if let Some(addr) = ipv4(text) {
+            return Fast::Ipv4(addr);
+        }
+    }
+    Fast::Name
+}
+
+const LOW: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Per byte of `x` (every byte below 0x80): 0x80 where `lo <= byte <= hi`.
+#[inline]
+fn in_range(x: u64, lo: u8, hi: u8) -> u64 {
+    let at_least = x + LOW * u64::from(0x80 - lo);
+    let above = x + LOW * u64::from(0x7F - hi);
+    at_least & !above & HIGH
+}
+
+/// One 8-byte word of host text: 0x80 per byte that is not a name byte, per byte that is
+/// a letter, `-` or `_`, and per dot.
+#[inline]
+fn word_classes(word: u64) -> (u64, u64, u64) {
+    let low7 = word & !HIGH;
+    let letter = in_range(low7 | (LOW * 0x20), b'a', b'z')
+        | in_range(low7, b'-', b'-')
+        | in_range(low7, b'_', b'_');
+    let dot = in_range(low7, b'.', b'.') & !word;
+    let digit = in_range(low7, b'0', b'9');
+    let bad = (!(letter | dot | digit) & HIGH) | (word & HIGH);
+    (bad, letter & !word, dot)
+}
+
+/// [`classify`]'s checks 8 bytes at a time: whether `text` (at most 63 bytes) has a
+/// byte no name has or an empty label, and whether it has a letter, `-` or `_`.
+fn words(text: &[u8]) -> (bool, bool) {
+    let len = text.len();
+    let (mut bad, mut letters) = (0u64, 0u64);
+    // 0x80 in byte 0 when the byte before the word was a dot (the start counts as one).
+    let mut dot_before = 0x80u64;
+    let mut check = |word: u64, live: u64, dot_before: u64| {
+        let (not_name, letter, dot) = word_classes(word);
+        let empty = dot & ((dot << 8) | dot_before);
+        bad |= (not_name | empty) & live;
+        letters |= letter & live;
+        (dot >> 56) & 0x80
+    };
+    if len < 8 {
+        let mut word = [0; 8];
+        word[..len].copy_from_slice(text);
+        check(
+            u64::from_le_bytes(word),
+            HIGH >> (8 * (8 - len)),
+            dot_before,
+        );
+    } else {
+        let mut at = 0;
+        while at + 8 <= len {
+            let mut word = [0; 8];
+            word.copy_from_slice(&text[at..at + 8]);
+            dot_before = check(u64::from_le_bytes(word), HIGH, dot_before);
+            at += 8;
+        }
+        if at < len {
+            // The last 8 bytes, of which only those after `at` are new; each new byte's
+            // previous byte is inside the word.
+            let mut word = [0; 8];
+            word.copy_from_slice(&text[len - 8..]);
+            check(u64::from_le_bytes(word), HIGH << (8 * (8 - (len - at))), 0);
+        }
+    }
+    (bad != 0, letters != 0)
+}
+
+/// [`classify`]'s checks a byte at a time, label lengths and the 253-byte limit included.
+fn bytes(text: &[u8]) -> (bool, bool) {
+    if text.len() > MAX_LEN {
+        return (true, false);
+    }
     let mut seen = 0u8;
     let mut empty_label = 0u8;
     let mut previous = DOT;
@@ -62,21 +145,13 @@ pub(super) fn classify(text: &[u8]) -> Fast {
         empty_label |= class & previous;
         previous = class;
     }
-    let long_label = text.len() > 63
-        && text
-            .split(|&byte| byte == b'.')
-            .any(|label| label.len() > 63);
+    let long_label = text
+        .split(|&byte| byte == b'.')
+        .any(|label| label.len() > 63);
     // Without its trailing dot, a name may be 253 bytes long.
     let too_long = text.len() == MAX_LEN && previous != DOT;
-    if seen & OTHER != 0 || empty_label & DOT != 0 || long_label || too_long {
-        return Fast::Other;
-    }
-    if seen & LETTER == 0 {
-        if let Some(addr) = ipv4(text) {
-            return Fast::Ipv4(addr);
-        }
-    }
-    Fast::Name
+    let bad = seen & OTHER != 0 || empty_label & DOT != 0 || long_label || too_long;
+    (bad, seen & LETTER != 0)
 }
 
 /// A dotted quad as `Ipv4Addr::from_str` accepts it: four decimal parts of one to three
@@ -109,7 +184,7 @@ pub(super) fn ipv4(text: &[u8]) -> Option<Ipv4Addr> {
         if value > 255 {
             return None;
         }
-        bits = bits << 8 | value;
+        bits = (bits << 8) | value;
     }
     (at == text.len()).then(|| Ipv4Addr::from_bits(bits))
 }

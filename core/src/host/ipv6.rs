@@ -161,7 +161,7 @@ fn hex_only(text: &[u8]) -> Option<Ipv6Addr> {
             if at - start == 4 {
                 return None;
             }
-            value = value << 4 | u16::from(digit);
+            value = (value << 4) | u16::from(digit);
             at += 1;
         }
         if at == start || count == 8 {

@@ -34,7 +34,9 @@ fn label_hash(bytes: &[u8]) -> u64 {
         match n {
             0 => (0, 0),
             _ => (
-                u64::from(bytes[0]) << 16 | u64::from(bytes[n / 2]) << 8 | u64::from(bytes[n - 1]),
+                (u64::from(bytes[0]) << 16)
+                    | (u64::from(bytes[n / 2]) << 8)
+                    | u64::from(bytes[n - 1]),
                 0,
             ),
         }

@@ -1,10 +1,11 @@
 //! A compact open-addressing table from caller-computed 64-bit hashes to item ids; the
 //! caller keeps the items and confirms a candidate id with its own equality.
 //!
-//! Each slot is one `u64`: the hash's high 32 bits as a tag, and `id + 1` (0 = empty), so a
-//! probe rejects almost every other item without touching it. The slot count is not a
-//! power of two: a hash's low 32 bits pick the home slot by multiply-and-shift, which lets
-//! a built table hold its items at about 3/4 load instead of up to 1/2.
+//! Each slot is one `u32`: `id + 1` in the low bits (0 = empty) and as many bits of the
+//! hash as are left above them as a tag, so a probe rejects almost every other item
+//! without touching it. The table is kept under 1/2 load, so a probe for an absent key
+//! reads about 2.5 slots, usually in one cache line. The slot count is not a power of two:
+//! a hash's low 32 bits pick the home slot by multiply-and-shift.
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -12,48 +13,52 @@ use alloc::vec::Vec;
 /// Hash to item-id table; see the module doc.
 #[derive(Clone, Debug, Default)]
 pub(super) struct Table {
-    slots: Vec<u64>,
+    slots: Vec<u32>,
+    /// The bits of a slot that hold `id + 1`.
+    id_mask: u32,
     len: usize,
 }
 
 impl Table {
-    /// A table holding the items whose hashes are `hashes` (item id = position), sized
-    /// for about 3/4 load.
+    /// A table holding the items whose hashes are `hashes` (item id = position).
     pub(super) fn build(hashes: &[u64]) -> Self {
-        let mut table = Self {
-            slots: vec![0; hashes.len() + hashes.len() / 3 + 1],
-            len: 0,
-        };
+        let mut table = Self::with_room(hashes.len());
         for (id, &hash) in hashes.iter().enumerate() {
             table.place(hash, id);
         }
         table
     }
 
-    /// An empty table with room for `items` at under 1/2 load, for building.
+    /// An empty table with room for `items` items.
     pub(super) fn with_room(items: usize) -> Self {
+        // Enough low bits for every `id + 1` up to `items`.
+        let id_bits = usize::BITS - (items + 1).leading_zeros();
+        let Some(id_mask) = 1u32.checked_shl(id_bits).map(|bit| bit - 1) else {
+            panic!("more than 2^31 keys in one table");
+        };
         Self {
             slots: vec![0; 2 * items + 1],
+            id_mask,
             len: 0,
         }
     }
 
-    /// Whether another item fits under 1/2 load (when building).
+    /// Whether another item fits under 1/2 load.
     pub(super) fn has_room(&self) -> bool {
         2 * (self.len + 1) < self.slots.len()
     }
 
-    /// Adds item `id`, which the caller knows is not present.
+    /// Adds item `id` (below the room the table was made with), which the caller knows is
+    /// not present.
     pub(super) fn place(&mut self, hash: u64, id: usize) {
-        let Some(stored) = u32::try_from(id).ok().and_then(|id| id.checked_add(1)) else {
-            panic!("more than 2^32 - 1 keys in one table");
-        };
+        let stored = u32::try_from(id + 1).unwrap_or(u32::MAX);
+        assert!(stored <= self.id_mask, "the table was made for fewer items");
         let size = self.slots.len();
         let mut at = home(hash, size);
         while self.slots[at] != 0 {
             at = if at + 1 == size { 0 } else { at + 1 };
         }
-        self.slots[at] = (hash & 0xFFFF_FFFF_0000_0000) | u64::from(stored);
+        self.slots[at] = (tag(hash) & !self.id_mask) | stored;
         self.len += 1;
     }
 
@@ -64,15 +69,15 @@ impl Table {
         if size == 0 {
             return None;
         }
-        let tag = hash & 0xFFFF_FFFF_0000_0000;
+        let tag = tag(hash) & !self.id_mask;
         let mut at = home(hash, size);
         loop {
             let slot = *self.slots.get(at)?;
             if slot == 0 {
                 return None;
             }
-            if slot & 0xFFFF_FFFF_0000_0000 == tag {
-                let id = (slot & 0xFFFF_FFFF) as usize - 1;
+            if slot & !self.id_mask == tag {
+                let id = (slot & self.id_mask) as usize - 1;
                 if is(id) {
                     return Some(id);
                 }
@@ -80,6 +85,12 @@ impl Table {
             at = if at + 1 == size { 0 } else { at + 1 };
         }
     }
+}
+
+/// The hash's high 32 bits, of which a slot keeps those above its id bits.
+#[inline]
+fn tag(hash: u64) -> u32 {
+    (hash >> 32) as u32
 }
 
 /// The home slot of `hash` among `size` slots: its low 32 bits scaled to `0..size`.
