@@ -31,8 +31,11 @@
 //! assert_eq!(set.diagnostics().count(), 1);
 //! ```
 
-mod candidates;
+mod addresses;
+mod keyed;
+mod name_hash;
 mod names;
+mod table;
 #[cfg(test)]
 mod tests;
 
@@ -40,12 +43,12 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use candidates::{Candidates, NONE};
+use addresses::AddressSet;
+use keyed::{Groups, NONE};
 use names::NameSet;
 
 use super::{Diagnostics, Entry, NoProxy, NoProxyError, NoProxyMatch};
 use crate::host::Host;
-use crate::lookup::prefix::PrefixTable;
 
 /// A `no_proxy` list compiled for lookups whose cost does not grow with the list.
 ///
@@ -54,42 +57,69 @@ use crate::lookup::prefix::PrefixTable;
 pub struct CompiledNoProxy {
     value: String,
     /// For each valid entry, in list order: its piece index and the span of its text.
-    entries: Vec<(usize, usize, usize)>,
+    entries: Vec<Span>,
     /// The entry position of a whole-value `*`, or [`NONE`].
-    wildcard: usize,
+    wildcard: u32,
     names: NameSet,
-    addresses: PrefixTable<Candidates>,
+    addresses: AddressSet,
+    /// The entries per port of keys that have `host:port` entries.
+    groups: Groups,
+}
+
+/// Where one valid entry is: its piece index, and where its trimmed text starts in the
+/// value (it ends where its piece does, less trailing whitespace: found again for a match,
+/// which keeps the set 4 bytes an entry smaller).
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    index: u32,
+    start: u32,
 }
 
 impl CompiledNoProxy {
     /// Compiles a parsed list (its invalid entries are skipped, as the list does).
+    ///
+    /// # Panics
+    ///
+    /// If the value is 2 GiB or longer (positions are stored in 31 bits).
     pub fn new(list: &NoProxy<'_>) -> Self {
         let mut set = Self {
             value: String::from(list.as_str()),
             entries: Vec::new(),
             wildcard: NONE,
             names: NameSet::default(),
-            addresses: PrefixTable::default(),
+            addresses: AddressSet::default(),
+            groups: Groups::default(),
         };
-        // Walk the copy, so every span below points into `set.value`.
+        assert!(
+            set.value.len() < NONE as usize,
+            "a no_proxy value of 2 GiB or more"
+        );
+        // Walk the copy, so every span below points into `set.value`. Positions, offsets
+        // and indices are below the value's length, so they fit (checked above).
         let copy = NoProxy::parse(&set.value);
         for (position, (index, text, entry)) in copy.entries().enumerate() {
-            set.entries
-                .push((index, offset(&set.value, text), text.len()));
+            let position = position as u32;
+            set.entries.push(Span {
+                index: index as u32,
+                start: offset(&set.value, text) as u32,
+            });
             match entry {
                 Entry::Wildcard => set.wildcard = set.wildcard.min(position),
                 Entry::Name { suffix, port } => {
                     let start = offset(&set.value, suffix);
                     let span = (start, start + suffix.len());
-                    set.names.add(&set.value, span, port, position);
+                    set.names
+                        .add(&set.value, span, port, position, &mut set.groups);
                 }
                 Entry::Ip { net, port } => {
-                    set.addresses
-                        .entry(net, Candidates::new)
-                        .add(port, position);
+                    set.addresses.add(net, port, position, &mut set.groups);
                 }
             }
         }
+        set.entries.shrink_to_fit();
+        set.names.finish();
+        set.addresses.finish();
+        set.groups.shrink();
         set
     }
 
@@ -137,32 +167,67 @@ impl CompiledNoProxy {
     /// The first entry (lowest index) that covers `host` on `port`, exactly as
     /// [`NoProxy::matches`] answers; `None` means the target uses the proxy.
     ///
-    /// Never resolves DNS and never allocates. The cost is one hash probe per label of a
-    /// name, or one per prefix length present for an address, whatever the list's length.
+    /// Never resolves DNS and never allocates. The cost is at most one hash probe per
+    /// label of a name, or one probe (or a short scan) per prefix length present for an
+    /// address, whatever the list's length.
+    #[inline]
     pub fn matches(&self, host: &Host<'_>, port: u16) -> Option<NoProxyMatch<'_>> {
-        let mut earliest = self.wildcard;
-        let mut consider = |candidates: &Candidates| {
-            earliest = earliest.min(candidates.earliest(port));
-        };
-        match *host {
-            Host::Name(_) => {
-                if let Some(name) = host.name() {
-                    earliest = earliest.min(self.names.earliest(&self.value, name, port));
-                }
-            }
-            Host::Ipv4(addr) => self.addresses.each_v4(addr, &mut consider),
+        let groups = &self.groups;
+        let found = match *host {
+            Host::Name(_) => match host.name() {
+                Some(name) => self
+                    .names
+                    .earliest(&self.value, name.as_bytes(), port, groups),
+                None => NONE,
+            },
+            Host::Ipv4(addr) => self.addresses.earliest_v4(addr, port, groups),
             // A mapped target `::ffff:a.b.c.d` is matched as `a.b.c.d`, by IPv4 entries
             // only, as in the linear matcher.
             Host::Ipv6 { addr, .. } => match addr.to_ipv4_mapped() {
-                Some(v4) => self.addresses.each_v4(v4, &mut consider),
-                None => self.addresses.each_v6(addr, &mut consider),
+                Some(v4) => self.addresses.earliest_v4(v4, port, groups),
+                None => self.addresses.earliest_v6(addr, port, groups),
             },
-        }
-        let &(index, start, len) = self.entries.get(earliest)?;
+        };
+        let span = self.entries.get(self.wildcard.min(found) as usize)?;
         Some(NoProxyMatch {
-            index,
-            entry: self.value.get(start..start + len)?,
+            index: span.index as usize,
+            entry: entry_text(self.value.get(span.start as usize..)?),
         })
+    }
+}
+
+/// The trimmed entry at the start of `rest`: up to the next comma, less trailing
+/// whitespace. The comma is searched 8 bytes at a time, since this runs for every match.
+fn entry_text(rest: &str) -> &str {
+    const COMMAS: u64 = 0x2c2c_2c2c_2c2c_2c2c;
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let bytes = rest.as_bytes();
+    let mut end = bytes.len();
+    let mut at = 0;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word) ^ COMMAS;
+        // The lowest byte flagged is the first comma (higher flags may be borrows).
+        let found = x.wrapping_sub(LOW) & !x & HIGH;
+        if found != 0 {
+            end = at + (found.trailing_zeros() / 8) as usize;
+            break;
+        }
+        at += 8;
+    }
+    if end == bytes.len() {
+        end = at
+            + bytes[at..]
+                .iter()
+                .position(|&b| b == b',')
+                .unwrap_or(bytes.len() - at);
+    }
+    let text = &rest[..end];
+    match text.as_bytes().last() {
+        Some(byte) if byte.is_ascii_graphic() => text,
+        _ => text.trim_end(),
     }
 }
 

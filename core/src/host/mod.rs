@@ -6,8 +6,13 @@
 //! name?" is decided once, numerically, and the same way everywhere. Parsing borrows and never
 //! allocates; names keep their original spelling so diagnostics can quote them.
 
+mod fast;
+mod ipv6;
+
 use core::fmt;
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use fast::Fast;
 
 /// A parsed host: what a URL's authority or a `no_proxy` entry names.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
@@ -87,7 +92,24 @@ impl<'a> Host<'a> {
                 .ok_or(HostError::UnbalancedBrackets)?;
             return parse_ipv6(inner);
         }
-        // One pass to classify, since this runs for every request a frontend routes.
+        // One pass decides the common cases, since this runs for every request a frontend
+        // routes; the rest (errors included) is decided below. Text `ipv4` accepts is
+        // exactly what the general path reads as an address, so try it first for digits.
+        if first.is_ascii_digit() {
+            if let Some(addr) = fast::ipv4(text.as_bytes()) {
+                return Ok(Host::Ipv4(addr));
+            }
+        }
+        match fast::classify(text.as_bytes()) {
+            Fast::Name => Ok(Host::Name(text)),
+            Fast::Ipv4(addr) => Ok(Host::Ipv4(addr)),
+            Fast::Other => Self::parse_unbracketed(text),
+        }
+    }
+
+    /// The general path of [`Host::parse`] for text without a leading `[`: finds the
+    /// exact error, and decides every valid host the fast path passes on.
+    fn parse_unbracketed(text: &'a str) -> Result<Self, HostError> {
         let mut colon = None;
         let mut dotted_digits = true;
         for (offset, byte) in text.bytes().enumerate() {
@@ -174,7 +196,11 @@ impl fmt::Debug for Host<'_> {
 }
 
 fn parse_ipv6(text: &str) -> Result<Host<'_>, HostError> {
-    let (addr_text, zone) = match text.find('%') {
+    // No address text holds a `%`, so a whole text that is an address has no zone id.
+    if let Some(addr) = ipv6::parse(text.as_bytes()) {
+        return Ok(Host::Ipv6 { addr, zone: None });
+    }
+    let (addr_text, zone) = match text.bytes().position(|byte| byte == b'%') {
         Some(at) => {
             let zone = &text[at + 1..];
             let zone = zone
@@ -189,9 +215,7 @@ fn parse_ipv6(text: &str) -> Result<Host<'_>, HostError> {
         }
         None => (text, None),
     };
-    let addr = addr_text
-        .parse::<Ipv6Addr>()
-        .map_err(|_| HostError::InvalidIpv6)?;
+    let addr = ipv6::parse(addr_text.as_bytes()).ok_or(HostError::InvalidIpv6)?;
     Ok(Host::Ipv6 { addr, zone })
 }
 
@@ -236,6 +260,34 @@ fn validate_name(text: &str) -> Result<(), HostError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The one-pass classifier decides exactly what the general path decides.
+        #[test]
+        fn fast_path_agrees_with_the_general_path(
+            text in "[a-cA-C0-9._:\\] %-]{1,12}|[0-9.]{1,16}|([a-z0-9]{1,70}\\.){1,5}\\.?|[\\x00-\\x7f\\u{80}-\\u{3000}]{1,20}|[a.Z_-]{1,40}",
+        ) {
+            prop_assume!(!text.starts_with('['));
+            prop_assert_eq!(Host::parse(&text), Host::parse_unbracketed(&text));
+        }
+    }
+
+    #[test]
+    fn fast_path_length_limits() {
+        let label = "a".repeat(63);
+        let name = [label.as_str(); 5].join(".");
+        for len in 250..258 {
+            for dot in ["", "."] {
+                let text = std::format!("{}{dot}", &name[..len]);
+                assert_eq!(
+                    Host::parse(&text),
+                    Host::parse_unbracketed(&text),
+                    "{len}{dot}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn names_addresses_and_brackets() {
