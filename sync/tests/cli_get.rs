@@ -48,9 +48,11 @@ fn verbose_prints_every_phase_of_a_tunnel_with_timings() {
         .collect();
     assert_eq!(
         phases,
-        // The proxy is an address literal: nothing to resolve.
+        // The proxy is an address literal: nothing to resolve. The target is loopback and
+        // goes to the proxy, which -v warns about.
         [
             "route",
+            "warning",
             "connect-proxy",
             "proxy-handshake",
             "target-tls",

@@ -101,9 +101,11 @@ fn json_gives_one_object_per_url_with_the_documented_fields() {
             "route",
             "source",
             "target",
-            "url"
+            "url",
+            "warning"
         ]
     );
+    assert_eq!(lines[0]["warning"], serde_json::Value::Null);
     assert_eq!(lines[0]["url"], "https://matrix.org/");
     assert_eq!(lines[0]["route"], "tunnel");
     assert_eq!(lines[0]["proxy"], "http://proxy.corp:3128");

@@ -28,7 +28,7 @@ mod synapse;
 pub use synapse::{RangeError, SYNAPSE_DEFAULT_RANGES};
 
 /// Ranges that are not public internet addresses: egress's stricter list, Synapse's
-/// [`SYNAPSE_DEFAULT_RANGES`] plus `240.0.0.0/4` (reserved), `0.0.0.0/8` and `::/128`
+/// [`blocklist::SYNAPSE_DEFAULT_RANGES`](crate::blocklist::SYNAPSE_DEFAULT_RANGES) plus `240.0.0.0/4` (reserved), `0.0.0.0/8` and `::/128`
 /// (unspecified, "this network"), `64:ff9b::/96` (NAT64) and `100::/64` (discard);
 /// [`IpBlocklist::non_public`] adds the derived IPv6 forms of each IPv4 range, as
 /// [`IpBlocklist::synapse_default`] does.
@@ -79,7 +79,7 @@ impl IpBlocklist {
         Self::default()
     }
 
-    /// The ready list of [`NON_PUBLIC_RANGES`], with the IPv4-compatible, IPv4-mapped and
+    /// The ready list of [`blocklist::NON_PUBLIC_RANGES`](crate::blocklist::NON_PUBLIC_RANGES), with the IPv4-compatible, IPv4-mapped and
     /// 6to4 forms of every IPv4 range (stricter than [`IpBlocklist::synapse_default`]).
     pub fn non_public() -> Self {
         NON_PUBLIC_RANGES

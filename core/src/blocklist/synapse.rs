@@ -99,7 +99,7 @@ impl fmt::Display for RangeError {
 impl core::error::Error for RangeError {}
 
 impl IpBlocklist {
-    /// Synapse's default blocklist exactly ([`SYNAPSE_DEFAULT_RANGES`]) with the forms
+    /// Synapse's default blocklist exactly ([`blocklist::SYNAPSE_DEFAULT_RANGES`](crate::blocklist::SYNAPSE_DEFAULT_RANGES)) with the forms
     /// `generate_ip_set` derives for every IPv4 range: IPv4-compatible (`::a.b.c.d/96+n`),
     /// IPv4-mapped (`::ffff:a.b.c.d/96+n`) and 6to4 (`2002:<a.b.c.d>::/16+n`).
     pub fn synapse_default() -> Self {

@@ -28,8 +28,12 @@
 //! ```
 
 #[cfg(feature = "alloc")]
+mod diagnose;
+#[cfg(feature = "alloc")]
 mod owned;
 
+#[cfg(feature = "alloc")]
+pub use diagnose::{EnvDiagnostic, diagnose};
 #[cfg(feature = "alloc")]
 pub use owned::OwnedProxyEnv;
 

@@ -12,6 +12,7 @@ pub struct OwnedProxyEnv {
     https_proxy: Option<(String, String)>,
     no_proxy: Option<(String, String)>,
     ignored_cgi_http_proxy: Option<(String, String)>,
+    diagnostics: alloc::vec::Vec<super::EnvDiagnostic>,
 }
 
 fn own(value: Option<EnvValue<'_>>) -> Option<(String, String)> {
@@ -30,7 +31,23 @@ impl OwnedProxyEnv {
             https_proxy: own(env.https_proxy),
             no_proxy: own(env.no_proxy),
             ignored_cgi_http_proxy: own(env.ignored_cgi_http_proxy),
+            diagnostics: alloc::vec::Vec::new(),
         }
+    }
+
+    /// Resolves `pairs` and keeps their [diagnostics](super::diagnose) too.
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)> + Clone) -> Self {
+        let env = ProxyEnv::from_pairs(pairs.clone());
+        Self {
+            diagnostics: super::diagnose(pairs),
+            ..Self::from_borrowed(&env)
+        }
+    }
+
+    /// What the environment sets that egress will not use as its author may expect
+    /// (`ALL_PROXY`, disagreeing spellings, `http_proxy` without `https_proxy`).
+    pub fn diagnostics(&self) -> &[super::EnvDiagnostic] {
+        &self.diagnostics
     }
 
     /// Reads the current process environment.
@@ -47,12 +64,13 @@ impl OwnedProxyEnv {
                 let ours = super::VARIABLES
                     .iter()
                     .any(|known| name.eq_ignore_ascii_case(known))
-                    || name == "REQUEST_METHOD";
+                    || name == "REQUEST_METHOD"
+                    // Read only to say it is ignored.
+                    || name.eq_ignore_ascii_case("all_proxy");
                 ours.then(|| (name, value.to_string_lossy().into_owned()))
             })
             .collect();
-        let env = ProxyEnv::from_pairs(relevant.iter().map(|(n, v)| (n.as_str(), v.as_str())));
-        Self::from_borrowed(&env)
+        Self::from_pairs(relevant.iter().map(|(n, v)| (n.as_str(), v.as_str())))
     }
 
     /// The borrowed view, to parse and route with.

@@ -28,6 +28,8 @@ pub struct RouteInfo {
     pub source: Option<String>,
     /// Whether the proxy URL carries credentials (which are never shown).
     pub proxy_credentials: bool,
+    /// A warning about this route (e.g. a loopback target sent to a proxy), if any.
+    pub warning: Option<super::RouteWarning>,
 }
 
 impl RouteInfo {
@@ -47,6 +49,7 @@ impl RouteInfo {
             reason: decision.reason.to_string(),
             source,
             proxy_credentials: decision.proxy.is_some_and(|p| p.has_credentials()),
+            warning: decision.warning(target),
         }
     }
 }

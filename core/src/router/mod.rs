@@ -32,11 +32,13 @@ mod key;
 mod proxy;
 mod refusal;
 mod url_target;
+mod warning;
 
 pub use info::RouteInfo;
 pub use key::{RouteKey, RouteKind};
 pub use proxy::{ProxySlot, RouterProxy};
 pub use url_target::url_target;
+pub use warning::RouteWarning;
 
 use alloc::string::{String, ToString};
 use core::fmt;

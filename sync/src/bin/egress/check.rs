@@ -34,6 +34,9 @@ pub(crate) fn run(args: &CheckArgs) -> Result<(), Failure> {
             cgi.name
         );
     }
+    for diagnostic in env.diagnostics() {
+        println!("  note: {diagnostic}");
+    }
     let config_failure = || {
         Failure::new(
             Exit::Config,
@@ -129,6 +132,9 @@ fn probe(env: &OwnedProxyEnv, args: &CheckArgs, url: &str) -> Result<(), Failure
     let info = agent.route(url).map_err(get::usage)?;
     let why = format!("{} ({})", route::describe(&info), info.reason);
     println!("{}", phases::line("route", None, &why));
+    if let Some(warning) = &info.warning {
+        println!("  warning: {warning}");
+    }
     let started = Instant::now();
     let outcome = get::send(&agent, url).and_then(|mut response| {
         // Drain a little of the body so a broken transfer shows too; the content is unused.

@@ -65,6 +65,7 @@ JSON output (--json): one object per line per URL, with these stable fields:
   matched      the no_proxy entry that matched, as written, or null
   reason       the reason in words
   source       the variable the proxy came from (e.g. \"HTTPS_PROXY\") or null
+  warning      a warning about the route (a loopback target sent to a proxy) or null
   ignored      no_proxy entries that were skipped: [{\"index\", \"entry\", \"problem\"}]
 
 Exit codes:
@@ -117,6 +118,23 @@ pub(crate) struct ConnectArgs {
     /// Proxy authentication: any (the strongest the proxy offers), basic, digest or ntlm.
     #[arg(long, value_name = "SCHEME", default_value = "any", value_parser = parse_proxy_auth)]
     pub(crate) proxy_auth: egress_core::auth::AuthChoice,
+    /// Roots that verify https:// targets: both (default), webpki or system (SSL_CERT_FILE, SSL_CERT_DIR, the system bundle).
+    #[arg(long, value_name = "ROOTS", default_value = "both", value_parser = parse_trust)]
+    pub(crate) trust: egress_sync::TrustRoots,
+    /// Roots that verify an https:// proxy: both (default), webpki or system.
+    #[arg(long, value_name = "ROOTS", default_value = "both", value_parser = parse_trust)]
+    pub(crate) proxy_trust: egress_sync::TrustRoots,
+    /// Client certificate (PEM chain) for an https:// proxy that requires one; with --proxy-key.
+    #[arg(long, value_name = "PEM", requires = "proxy_key")]
+    pub(crate) proxy_cert: Option<PathBuf>,
+    /// Private key (PEM) of --proxy-cert.
+    #[arg(long, value_name = "PEM", requires = "proxy_cert")]
+    pub(crate) proxy_key: Option<PathBuf>,
+}
+
+fn parse_trust(text: &str) -> Result<egress_sync::TrustRoots, String> {
+    egress_sync::TrustRoots::parse(text)
+        .ok_or_else(|| format!("unknown roots {text:?}: use both, webpki or system"))
 }
 
 fn parse_proxy_auth(text: &str) -> Result<egress_core::auth::AuthChoice, String> {

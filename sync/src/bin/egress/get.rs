@@ -57,12 +57,18 @@ fn fetch(args: &GetArgs, report: &mut Report) -> Result<(), Failure> {
             let text = format!("ignoring entry {:?}: {}", entry.entry, entry.problem);
             eprintln!("{}", phases::line("no_proxy", None, &text));
         }
+        for diagnostic in env.diagnostics() {
+            eprintln!("{}", phases::line("warning", None, &diagnostic.to_string()));
+        }
     }
     let info = agent.route(&args.url).map_err(usage)?;
     report.set_route(&info);
     if verbose {
         let why = format!("{} ({})", route::describe(&info), info.reason);
         eprintln!("{}", phases::line("route", None, &why));
+        if let Some(warning) = &info.warning {
+            eprintln!("{}", phases::line("warning", None, &warning.to_string()));
+        }
     }
     let plan = request::plan(args, &info)?;
     let policy = Policy {

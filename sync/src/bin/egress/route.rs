@@ -31,6 +31,7 @@ struct RouteLine<'a> {
     matched: Option<&'a str>,
     reason: &'a str,
     source: Option<&'a str>,
+    warning: Option<String>,
     ignored: &'a [Ignored],
 }
 
@@ -77,6 +78,9 @@ pub(crate) fn run(args: &RouteArgs, out: &mut dyn Write) -> Result<(), Failure> 
             cgi.name
         );
     }
+    for diagnostic in env.diagnostics() {
+        eprintln!("note: {diagnostic}");
+    }
     let mut unroutable = Vec::new();
     for url in &args.urls {
         let info = match agent.route(url) {
@@ -114,7 +118,11 @@ fn write_text(out: &mut dyn Write, url: &str, info: &RouteInfo) -> std::io::Resu
     writeln!(out, "{}", redact::url(url))?;
     writeln!(out, "  target:  {}", info.target)?;
     writeln!(out, "  route:   {}", describe(info))?;
-    writeln!(out, "  reason:  {}", info.reason)
+    writeln!(out, "  reason:  {}", info.reason)?;
+    if let Some(warning) = &info.warning {
+        writeln!(out, "  warning: {warning}")?;
+    }
+    Ok(())
 }
 
 fn write_json(
@@ -133,6 +141,7 @@ fn write_json(
         matched: info.matched.as_deref(),
         reason: &info.reason,
         source: info.source.as_deref(),
+        warning: info.warning.as_ref().map(ToString::to_string),
         ignored,
     };
     serde_json::to_writer(&mut *out, &line)?;

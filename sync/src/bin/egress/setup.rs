@@ -43,6 +43,14 @@ pub(crate) fn builder(env: &OwnedProxyEnv, args: &ConnectArgs) -> Result<AgentBu
         );
         builder = builder.danger_accept_invalid_target_certs_for_testing();
     }
+    builder = builder
+        .trust_roots(args.trust)
+        .proxy_trust_roots(args.proxy_trust);
+    if let (Some(cert), Some(key)) = (&args.proxy_cert, &args.proxy_key) {
+        let cert = read_file(cert, "--proxy-cert")?;
+        let key = read_file(key, "--proxy-key")?;
+        builder = builder.proxy_client_cert_pem(&cert, &key)?;
+    }
     if args.proxy_insecure {
         eprintln!(
             "egress: WARNING: --proxy-insecure: the https:// proxy's certificate is NOT \
