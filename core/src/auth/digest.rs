@@ -131,6 +131,16 @@ impl Digest {
         let algorithm = Algorithm::from_name(challenge.param("algorithm"))
             .ok_or(AuthProblem::UnsupportedDigest)?;
         let nonce = challenge.param("nonce").ok_or(AuthProblem::BadChallenge)?;
+        // realm, nonce and opaque are echoed into the answer, which must be sendable: a
+        // control byte (CR, LF, NUL, ...) or a byte past ASCII makes the challenge bad.
+        let sendable = |name: &str| {
+            challenge
+                .param(name)
+                .is_none_or(|v| v.bytes().all(|b| b.is_ascii_graphic() || b == b' '))
+        };
+        if !["realm", "nonce", "opaque"].into_iter().all(sendable) {
+            return Err(AuthProblem::BadChallenge);
+        }
         let qop_auth = match challenge.param("qop") {
             None => false,
             Some(list) => {
@@ -352,6 +362,18 @@ mod tests {
                 AuthProblem::UnsupportedDigest,
             ),
             ("Digest realm=\"r\"", AuthProblem::BadChallenge),
+            (
+                "Digest realm=\"r\", nonce=n\r\nX: y",
+                AuthProblem::BadChallenge,
+            ),
+            (
+                "Digest realm=\"r\u{1}\", nonce=\"n\"",
+                AuthProblem::BadChallenge,
+            ),
+            (
+                "Digest realm=\"r\", nonce=\"n\", opaque=\"\u{e9}\"",
+                AuthProblem::BadChallenge,
+            ),
             (
                 "Digest realm=\"r\", nonce=\"n\", algorithm=MD5-sess",
                 AuthProblem::BadChallenge,

@@ -227,12 +227,17 @@ impl ProxyAuth {
         }
     }
 
-    /// Starts the next connection's rounds afresh, keeping a learned Digest nonce (it is
-    /// not bound to a connection) and forgetting any NTLM state (it is).
+    /// Goes on over a new connection to the same proxy: keeps a learned Digest nonce and
+    /// the scheme answered (neither is bound to a connection), forgets any NTLM state (it
+    /// is). The round count goes on too: [`MAX_ROUNDS`] limits the rounds of all
+    /// connections together, so a proxy that challenges and closes again and again cannot
+    /// keep the caller reconnecting forever, and a Digest answer refused again on the new
+    /// connection (no `stale=true`) is [`AuthProblem::Rejected`], as on one connection.
     pub fn next_connection(&mut self) {
-        self.rounds = 0;
         self.ntlm = None;
-        self.sent = None;
+        if self.sent == Some(SchemeKind::Ntlm) {
+            self.sent = None;
+        }
     }
 }
 

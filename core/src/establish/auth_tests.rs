@@ -174,6 +174,55 @@ fn a_proxy_that_closes_after_407_is_reconnected_for_digest() {
     assert!(requests(&out)[1].contains("Digest username=\"u\""));
 }
 
+/// Fuzz finding (`fuzz/regressions/establish/`): reconnecting reset the round count, so a
+/// proxy answering 407 and closing, again and again, was reconnected to forever.
+#[test]
+fn reconnects_after_407_are_bounded_and_a_refusal_stays_a_refusal() {
+    let r = router(None, Some(TUNNEL), None);
+    let stale: &[u8] = b"HTTP/1.1 407 P\r\nProxy-Authenticate: Digest realm=\"corp\", \
+        nonce=\"n\", qop=auth, stale=true\r\nConnection: close\r\n\r\n";
+    let peer = Peer {
+        reads: vec![Reply::Bytes(stale); 12],
+        ..Peer::default()
+    };
+    let out = run(
+        &r,
+        target("https", "t.example"),
+        options(AuthChoice::Any),
+        &peer,
+    );
+    match &out.failure {
+        Some(Failure::ProxyAuthRequired { problem, .. }) => {
+            assert_eq!(*problem, AuthProblem::TooManyRounds);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        out.connected.len(),
+        usize::from(crate::auth::MAX_ROUNDS) + 1
+    );
+
+    let refused: &[u8] = b"HTTP/1.1 407 P\r\nProxy-Authenticate: Digest realm=\"corp\", \
+        nonce=\"n\", qop=auth\r\nConnection: close\r\n\r\n";
+    let peer = Peer {
+        reads: vec![Reply::Bytes(refused); 12],
+        ..Peer::default()
+    };
+    let out = run(
+        &r,
+        target("https", "t.example"),
+        options(AuthChoice::Any),
+        &peer,
+    );
+    match &out.failure {
+        Some(Failure::ProxyAuthRequired { problem, .. }) => {
+            assert_eq!(*problem, AuthProblem::Rejected);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(out.connected.len(), 2);
+}
+
 #[test]
 fn what_cannot_be_answered_says_why() {
     let basic_only: &[u8] = b"HTTP/1.1 407 P\r\nProxy-Authenticate: Basic realm=x\r\n\r\n";

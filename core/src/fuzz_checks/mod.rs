@@ -19,31 +19,40 @@
 //! check_connect_response(b"\x00\x00HTTP/1.1 200 OK\r\n\r\ntunnel bytes");
 //! ```
 
+mod auth;
 mod connect_response;
 mod env;
+mod establish;
 mod forward_rewriter;
 mod no_proxy;
 mod proxy_url;
+mod request_path;
 mod route;
 
+pub use auth::check_auth;
 pub use connect_response::{DECISION_LIMIT, check_connect_response};
 pub use env::check_env;
+pub use establish::check_establish;
 pub use forward_rewriter::check_forward_rewriter;
 pub use no_proxy::check_no_proxy;
 pub use proxy_url::check_proxy_url;
+pub use request_path::check_request_path;
 pub use route::check_route;
 
 use alloc::vec::Vec;
 
 /// Names of all targets, in the order `fuzz/run.sh` runs them; the replay test checks that
 /// each has a corpus directory.
-pub const TARGETS: [&str; 6] = [
+pub const TARGETS: [&str; 9] = [
     "proxy_url",
     "env",
     "no_proxy",
     "route",
     "connect_response",
     "forward_rewriter",
+    "establish",
+    "auth",
+    "request_path",
 ];
 
 /// The check function of a target named in [`TARGETS`].
@@ -55,6 +64,9 @@ pub fn check_fn(target: &str) -> Option<fn(&[u8])> {
         "route" => check_route,
         "connect_response" => check_connect_response,
         "forward_rewriter" => check_forward_rewriter,
+        "establish" => check_establish,
+        "auth" => check_auth,
+        "request_path" => check_request_path,
         _ => return None,
     };
     Some(check)
