@@ -496,8 +496,16 @@ impl<'a> Establish<'a> {
         match request.encode(&mut bytes) {
             Ok(written) => bytes.truncate(written),
             Err(error) => {
+                // Name the part that cannot be sent: what the caller configured.
+                let part = match error {
+                    crate::connect::ConnectEncodeError::InvalidUserAgent { .. } => "user agent",
+                    crate::connect::ConnectEncodeError::InvalidAuthorization { .. } => {
+                        "proxy authorization"
+                    }
+                    _ => "CONNECT request",
+                };
                 self.fail(Failure::InvalidConfig {
-                    variable: String::from("user agent"),
+                    variable: String::from(part),
                     problem: error.to_string(),
                 });
                 return;

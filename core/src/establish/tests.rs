@@ -553,6 +553,11 @@ fn the_connect_request_carries_credentials_and_user_agent() {
     };
     let out = run(&r, target("https", "t.example"), bad, &Peer::default());
     assert_eq!(failure_kind(&out), Some(FailureKind::InvalidConfig));
+    assert!(
+        matches!(&out.failure, Some(Failure::InvalidConfig { variable, .. }) if variable == "user agent"),
+        "the failure names the part that cannot be sent: {:?}",
+        out.failure
+    );
     assert!(out.sent.is_empty(), "nothing is sent after a failure");
 }
 
