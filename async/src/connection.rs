@@ -62,6 +62,11 @@ impl Connection {
         self.rewriting.is_some()
     }
 
+    /// Why the forward writer let the last 407 through instead of answering it.
+    pub(crate) fn forward_auth_problem(&self) -> Option<egress_core::auth::AuthProblem> {
+        self.rewriting.as_ref().and_then(Rewriting::last_problem)
+    }
+
     /// Between requests: no request bytes held back by the forward rewriter.
     pub(crate) fn is_idle(&self) -> bool {
         self.rewriting.as_ref().is_none_or(Rewriting::is_idle)
@@ -86,7 +91,11 @@ impl AsyncRead for Connection {
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().stream).poll_read(cx, buf)
+        let this = self.get_mut();
+        match &mut this.rewriting {
+            Some(rewriting) => rewriting.poll_read(&mut this.stream, cx, buf),
+            None => Pin::new(&mut this.stream).poll_read(cx, buf),
+        }
     }
 }
 

@@ -14,13 +14,12 @@ use std::fmt;
 use std::sync::Arc;
 
 use egress_core::failure::Failure;
-use egress_core::forward::ForwardRewriter;
 use egress_core::router::RouteInfo;
 use egress_core::{Decision, Target, TargetError};
 use ureq_proto::http::Uri;
 
 use crate::connection::Connection;
-use crate::establish::establish;
+use crate::establish::{establish, fresh_random};
 use crate::settings::{Settings, target_of};
 use crate::stream::Rewriting;
 use crate::{ConnectorBuilder, Error};
@@ -123,12 +122,15 @@ impl Connector {
         let rewriting = match decision.proxy.filter(|_| ready.forward) {
             None => None,
             Some(proxy) => {
-                let rewriter = ForwardRewriter::new(&target, proxy.url().credentials())
-                    .map(|r| r.with_proxy_headers(self.settings.shared.proxy_headers()))
-                    .map_err(|error| Failure::InvalidConfig {
-                        variable: proxy.source().to_owned(),
-                        problem: format!("cannot forward to {}: {error}", target.authority()),
-                    })?;
+                let unix_time = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |since| since.as_secs());
+                let rewriter = self.settings.shared.forward_writer(
+                    &target,
+                    proxy,
+                    fresh_random(),
+                    unix_time,
+                )?;
                 Some(Rewriting::new(rewriter))
             }
         };

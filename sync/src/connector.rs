@@ -16,7 +16,6 @@ use std::fmt;
 use std::sync::Arc;
 
 use egress_core::establish::ForwardWatch;
-use egress_core::failure::Failure;
 use ureq::config::Config;
 use ureq::http::Uri;
 use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
@@ -24,8 +23,9 @@ use ureq::unversioned::transport::{ConnectionDetails, Connector, NextTimeout, Tr
 
 use crate::Error;
 use crate::establish::establish;
+use crate::establish::fresh_random;
 use crate::settings::{Settings, target_of};
-use crate::transport::{Rewriter, SocketTransport};
+use crate::transport::SocketTransport;
 
 /// Connector that routes every connection through egress-core.
 pub(crate) struct EgressConnector {
@@ -49,12 +49,13 @@ impl EgressConnector {
         let Some(proxy) = decision.proxy.filter(|_| ready.forward) else {
             return Ok(transport);
         };
-        let rewriter = Rewriter::with_head_capacity(&target, proxy.url().credentials())
-            .map(|r| Box::new(r.with_proxy_headers(settings.shared.proxy_headers())))
-            .map_err(|error| Failure::InvalidConfig {
-                variable: proxy.source().to_owned(),
-                problem: format!("cannot forward to {}: {error}", target.authority()),
-            })?;
+        let unix_time = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_secs());
+        let rewriter = settings
+            .shared
+            .forward_writer(&target, proxy, fresh_random(), unix_time)
+            .map(Box::new)?;
         let watch = ForwardWatch::new(proxy.shown(), settings.shared.timeouts().proxy_handshake);
         Ok(transport.forwarding(rewriter, watch, established.clock))
     }

@@ -221,7 +221,7 @@ fn tls_handshake(
 /// 16 bytes from the operating system for proxy authentication (Digest's cnonce, NTLM's
 /// client challenge). Should the OS refuse, the clock's nanoseconds stand in: a client nonce
 /// must be fresh, not secret.
-fn fresh_random() -> [u8; 16] {
+pub(crate) fn fresh_random() -> [u8; 16] {
     let mut bytes = [0u8; 16];
     if getrandom::fill(&mut bytes).is_err() {
         let nanos = std::time::SystemTime::now()

@@ -48,7 +48,11 @@ impl ForwardAuthCheck {
             .map(|(name, value)| (name.as_str().as_bytes(), value.as_bytes()))
             .collect();
         decision
-            .forward_refusal(status, fields.iter().copied())
+            .forward_refusal(
+                self.settings.shared.proxy_auth(),
+                status,
+                fields.iter().copied(),
+            )
             .map(Error::Failure)
     }
 }

@@ -24,6 +24,7 @@ on_every_frontend!(
     sixty_four_mib_through_each_proxy_arrive_intact,
     keep_alive_through_squid_reuses_one_client_connection,
     squid_digest_auth_tunnels_with_right_and_refuses_wrong_and_missing_credentials,
+    squid_digest_auth_forwards_counting_nonces_and_answering_stale_ones,
 );
 
 const USER: &str = "egress";
@@ -278,6 +279,78 @@ fn keep_alive_through_squid_reuses_one_client_connection(frontend: Frontend) {
     assert_eq!(relay.accepted(), 1, "10 requests on one connection");
     assert_eq!(http.requests().len(), 10);
     client.assert_idle(1, "the connection is pooled");
+}
+
+/// squid's `digest_file_auth` on forward requests: the first request's 407 is answered by
+/// sending the request again on the same connection, later requests count `nc` on the
+/// learned nonce, and when squid's nonce is used up (`nonce_max_count 3`) its
+/// `stale=true` challenge is answered with the new nonce. Eight requests, one client
+/// connection, each reaching the origin once. Wrong and missing credentials are typed
+/// refusals that name Digest.
+fn squid_digest_auth_forwards_counting_nonces_and_answering_stale_ones(frontend: Frontend) {
+    use egress_core::auth::AuthProblem;
+    let rig = Rig::new("real proxy origin CA");
+    let Some(squid) = rig.squid_digest(BasicAuth::new(USER, PASSWORD)) else {
+        return;
+    };
+    let auth_port = squid.auth_port().unwrap_or_else(|| panic!("auth listener"));
+    let relay = CountingRelay::start(auth_port).unwrap_or_else(|e| panic!("{e}"));
+    let proxy = with_credentials(
+        &format!("http://127.0.0.1:{}", relay.port()),
+        USER,
+        PASSWORD,
+    );
+    let client = through(frontend, &proxy, &rig.ca);
+    for _ in 0..8 {
+        assert_hello(&client, &rig.http.url("/hello"));
+    }
+    assert_eq!(
+        relay.accepted(),
+        1,
+        "every round and request on one connection"
+    );
+    assert_eq!(
+        rig.http.requests().len(),
+        8,
+        "the origin saw each request once"
+    );
+    let log = std::fs::read_to_string(squid.dir().join("access.log")).unwrap_or_default();
+    // squid logs the user on a 407 only when the credentials were right and the nonce was
+    // not: that is its stale=true answer.
+    let stale = log
+        .lines()
+        .filter(|l| l.contains("/407 ") && l.contains(USER))
+        .count();
+    let served = log
+        .lines()
+        .filter(|l| l.contains("/200 ") && l.contains(USER))
+        .count();
+    assert_eq!(served, 8, "each request authenticated as {USER}:\n{log}");
+    assert!(stale >= 1, "a used-up nonce was answered again:\n{log}");
+
+    let url = rig.http.url("/hello");
+    let direct = format!("http://127.0.0.1:{auth_port}");
+    for (proxy, scheme, problem) in [
+        (
+            with_credentials(&direct, USER, "wrong-pw"),
+            Some("Digest"),
+            AuthProblem::Rejected,
+        ),
+        (direct.clone(), None, AuthProblem::NoCredentials),
+    ] {
+        let failure = through(frontend, &proxy, &rig.ca).fetch(&url).failure();
+        match &failure {
+            Failure::ProxyAuthRequired {
+                scheme: got,
+                problem: why,
+                status: 407,
+                ..
+            } => assert_eq!((*got, *why), (scheme, problem), "{failure}"),
+            other => panic!("expected a Digest refusal, got {other:?}"),
+        }
+        let shown = format!("{failure} {failure:?}");
+        assert!(!shown.contains("wrong-pw"), "{shown}");
+    }
 }
 
 /// squid's `digest_file_auth` on CONNECT: the right password opens the tunnel after one

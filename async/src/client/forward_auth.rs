@@ -8,14 +8,21 @@
 //! [`Failure::ProxyAuthRequired`](egress_core::Failure::ProxyAuthRequired).
 
 use egress_core::Decision;
+use egress_core::auth::{AuthChoice, AuthProblem};
+use egress_core::failure::Failure;
 use ureq_proto::http::{HeaderMap, StatusCode};
 
 use crate::Error;
 
 /// The error for a refusal answered by the forward proxy of the request's route, if that is
 /// what it is.
+///
+/// `problem` is what the connection's forward writer knows of why the 407 reached the
+/// client (it replaces the reason read from the response alone).
 pub(super) fn proxy_refusal(
     decision: &Decision<'_>,
+    choice: AuthChoice,
+    problem: Option<AuthProblem>,
     status: StatusCode,
     headers: &HeaderMap,
 ) -> Option<Error> {
@@ -26,7 +33,10 @@ pub(super) fn proxy_refusal(
         .iter()
         .map(|(name, value)| (name.as_str().as_bytes(), value.as_bytes()))
         .collect();
-    decision
-        .forward_refusal(status.as_u16(), fields.iter().copied())
-        .map(Error::Failure)
+    let mut failure = decision.forward_refusal(choice, status.as_u16(), fields.iter().copied())?;
+    if let (Failure::ProxyAuthRequired { problem: why, .. }, Some(known)) = (&mut failure, problem)
+    {
+        *why = known;
+    }
+    Some(Error::Failure(failure))
 }

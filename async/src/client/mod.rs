@@ -350,9 +350,13 @@ impl Client {
                 key,
             };
             let (parts, ()) = head.into_parts();
-            if let Some(refusal) =
-                forward_auth::proxy_refusal(&decision, parts.status, &parts.headers)
-            {
+            if let Some(refusal) = forward_auth::proxy_refusal(
+                &decision,
+                inner.connector.settings().shared.proxy_auth(),
+                connection.forward_auth_problem(),
+                parts.status,
+                &parts.headers,
+            ) {
                 // The connection is dropped, not pooled: its response body was not read.
                 return Err(refusal);
             }

@@ -1,6 +1,8 @@
-//! The write path of a forward-proxy connection: everything written goes through
-//! egress-core's [`ForwardRewriter`], so origin-form requests leave in absolute form with
-//! `Proxy-Authorization`. Reads are untouched.
+//! Both directions of a forward-proxy connection through egress-core's
+//! [`AuthenticatingRewriter`]: everything written is rewritten, so origin-form requests
+//! leave in absolute form with `Proxy-Authorization`; everything read is looked at, so a
+//! 407 the machine can answer is swallowed and the request written again before the reader
+//! sees the final response.
 //!
 //! Bytes the rewriter produced but the socket did not take yet wait in a fixed buffer and
 //! are sent before anything else (on the next write or flush), so a write that returns
@@ -10,15 +12,15 @@ use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
-use egress_core::ForwardRewriter;
-use futures_io::AsyncWrite;
+use egress_core::forward::{AuthenticatingRewriter, Received};
+use futures_io::{AsyncRead, AsyncWrite};
 
 /// Size of the rewritten-output buffer; a request head nearly always fits at once.
 const OUT_CHUNK: usize = 16 * 1024;
 
-/// A forward rewriter and its output not yet written to the proxy.
+/// A forward request writer and its output not yet written to the proxy.
 pub(crate) struct Rewriting {
-    rewriter: Box<ForwardRewriter>,
+    rewriter: Box<AuthenticatingRewriter>,
     out: Box<[u8]>,
     start: usize,
     end: usize,
@@ -26,13 +28,18 @@ pub(crate) struct Rewriting {
 
 impl Rewriting {
     /// Rewrites with `rewriter`.
-    pub(crate) fn new(rewriter: ForwardRewriter) -> Self {
+    pub(crate) fn new(rewriter: AuthenticatingRewriter) -> Self {
         Self {
             rewriter: Box::new(rewriter),
             out: vec![0; OUT_CHUNK].into_boxed_slice(),
             start: 0,
             end: 0,
         }
+    }
+
+    /// Why the last 407 reached the reader unanswered, if one did.
+    pub(crate) fn last_problem(&self) -> Option<egress_core::auth::AuthProblem> {
+        self.rewriter.last_problem()
     }
 
     /// Between requests with nothing buffered: the connection may be reused.
@@ -61,7 +68,7 @@ impl Rewriting {
     fn rewrite(&mut self, input: &[u8]) -> io::Result<usize> {
         let progress = self
             .rewriter
-            .rewrite(input, &mut self.out)
+            .write(input, &mut self.out)
             .map_err(|error| io::Error::new(io::ErrorKind::InvalidInput, error))?;
         self.start = 0;
         self.end = progress.written;
@@ -92,6 +99,39 @@ impl Rewriting {
             }
             // The rewriter emitted a held head without taking input: send it, then go on.
             ready!(self.poll_drain(inner, cx))?;
+        }
+    }
+
+    /// Reads the proxy's response bytes into `buf`, as the machine lets them through: an
+    /// answered 407 never reaches the reader, the request goes again first.
+    pub(crate) fn poll_read<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        inner: &mut S,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        if buf.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        loop {
+            if self.rewriter.has_released() {
+                return Poll::Ready(Ok(self.rewriter.take_released(buf)));
+            }
+            if self.rewriter.has_pending_output() || self.start < self.end {
+                ready!(self.poll_flush(inner, cx))?;
+            }
+            let n = ready!(Pin::new(&mut *inner).poll_read(cx, buf))?;
+            if n == 0 {
+                self.rewriter.handle_eof();
+                if self.rewriter.has_released() {
+                    continue;
+                }
+                return Poll::Ready(Ok(0));
+            }
+            match self.rewriter.receive(&buf[..n]) {
+                Received::Unchanged => return Poll::Ready(Ok(n)),
+                Received::Taken => {}
+            }
         }
     }
 

@@ -26,6 +26,10 @@ pub enum AuthProblem {
     ConnectionClosed,
     /// More rounds than any scheme needs: the proxy keeps challenging.
     TooManyRounds,
+    /// A forward request must be sent again to answer the challenge and cannot be: its
+    /// body is over the replay limit (64 KiB), or the proxy's 407 ends the connection or
+    /// has no `Content-Length`.
+    CannotResend,
 }
 
 impl AuthProblem {
@@ -40,6 +44,7 @@ impl AuthProblem {
             Self::BadChallenge => "bad-challenge",
             Self::ConnectionClosed => "connection-closed",
             Self::TooManyRounds => "too-many-rounds",
+            Self::CannotResend => "cannot-resend",
         }
     }
 }
@@ -67,6 +72,11 @@ impl fmt::Display for AuthProblem {
                 "the proxy closed the connection in the middle of a connection-bound handshake"
             }
             Self::TooManyRounds => "the proxy kept challenging after every round egress allows",
+            Self::CannotResend => {
+                "answering the proxy's challenge needs the request sent again, and it cannot be \
+                 (a body over 64 KiB, or a 407 that closes the connection); send an https:// \
+                 URL through the proxy (CONNECT) or a smaller body"
+            }
         })
     }
 }

@@ -52,7 +52,8 @@ impl AuthChoice {
         .map(|(_, c)| c)
     }
 
-    fn allows(self, scheme: SchemeKind) -> bool {
+    /// Whether `scheme` may answer a challenge.
+    pub fn allows(self, scheme: SchemeKind) -> bool {
         match self {
             Self::Any => true,
             Self::Basic => scheme == SchemeKind::Basic,
@@ -83,7 +84,8 @@ impl SchemeKind {
         }
     }
 
-    const ALL_STRONGEST_FIRST: [Self; 3] = [Self::Ntlm, Self::Digest, Self::Basic];
+    /// Every scheme, strongest first: the order of choice.
+    pub const ALL_STRONGEST_FIRST: [Self; 3] = [Self::Ntlm, Self::Digest, Self::Basic];
 }
 
 /// Per-round input from the frontend: the request being authorized and fresh randomness.
@@ -109,6 +111,8 @@ pub struct ProxyAuth {
     digest: Option<Digest>,
     ntlm: Option<NtlmClient>,
     rounds: u8,
+    /// The connection finished an NTLM handshake: later requests on it carry nothing.
+    connection_authenticated: bool,
 }
 
 impl ProxyAuth {
@@ -140,6 +144,9 @@ impl ProxyAuth {
         input: &RoundInput<'_>,
     ) -> Option<String> {
         let credentials = credentials?;
+        if self.connection_authenticated {
+            return None;
+        }
         if let Some(digest) = self.digest.as_mut() {
             self.sent = Some(SchemeKind::Digest);
             return Some(digest.authorization(credentials, input.method, input.uri));
@@ -227,6 +234,18 @@ impl ProxyAuth {
         }
     }
 
+    /// The proxy accepted the last value (a response other than 407 came): the rounds
+    /// start again from zero, so a later challenge on a long-lived connection (Digest's
+    /// next `stale=true`) is answered too, and an NTLM connection is authenticated for
+    /// good (its later requests carry no `Proxy-Authorization`).
+    pub fn succeeded(&mut self) {
+        self.rounds = 0;
+        if self.sent == Some(SchemeKind::Ntlm) {
+            self.connection_authenticated = true;
+            self.ntlm = None;
+        }
+    }
+
     /// Goes on over a new connection to the same proxy: keeps a learned Digest nonce and
     /// the scheme answered (neither is bound to a connection), forgets any NTLM state (it
     /// is). The round count goes on too: [`MAX_ROUNDS`] limits the rounds of all
@@ -235,6 +254,7 @@ impl ProxyAuth {
     /// connection (no `stale=true`) is [`AuthProblem::Rejected`], as on one connection.
     pub fn next_connection(&mut self) {
         self.ntlm = None;
+        self.connection_authenticated = false;
         if self.sent == Some(SchemeKind::Ntlm) {
             self.sent = None;
         }

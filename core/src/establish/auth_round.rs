@@ -7,17 +7,17 @@ use crate::connect::MAX_HEADERS;
 
 /// A 407 (or 401) answer to CONNECT, as far as another round is concerned.
 #[derive(Debug)]
-pub(super) struct AuthReply {
+pub(crate) struct AuthReply {
     /// The challenges of `Proxy-Authenticate` (or `WWW-Authenticate` for a 401).
-    pub(super) challenges: Challenges,
+    pub(crate) challenges: Challenges,
     /// `Some(n)`: the body is `n` bytes and the connection stays open; `None`: the proxy
     /// closes it (or frames the body in a way not worth following), so a next round needs a
     /// new connection.
-    pub(super) body_len: Option<u64>,
+    pub(crate) body_len: Option<u64>,
 }
 
 /// Reads `head` (a complete final head the decoder already validated).
-pub(super) fn auth_reply(head: &[u8], status: u16) -> AuthReply {
+pub(crate) fn auth_reply(head: &[u8], status: u16) -> AuthReply {
     let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut response = httparse::Response::new(&mut headers);
     // The decoder parsed this very head successfully, with the same limits.
@@ -34,18 +34,34 @@ pub(super) fn auth_reply(head: &[u8], status: u16) -> AuthReply {
             .filter(|h| h.name.eq_ignore_ascii_case(challenge_header))
             .map(|h| h.value),
     );
+    let fields = response
+        .headers
+        .iter()
+        .map(|h| (h.name.as_bytes(), h.value));
+    AuthReply {
+        challenges,
+        body_len: reusable_body_len(response.version == Some(0), fields),
+    }
+}
+
+/// The length of a 407's body when the connection stays open after it (`Content-Length`,
+/// no `Transfer-Encoding`, no `Connection: close`, keep-alive for HTTP/1.0); `None` when
+/// the connection cannot carry another request.
+pub(crate) fn reusable_body_len<'v>(
+    http_1_0: bool,
+    fields: impl Iterator<Item = (&'v [u8], &'v [u8])>,
+) -> Option<u64> {
     let mut length = None;
-    let mut closes = response.version == Some(0);
+    let mut closes = http_1_0;
     let mut framed_otherwise = false;
-    for header in response.headers.iter() {
-        let value = core::str::from_utf8(header.value).unwrap_or("").trim();
-        let name = header.name;
-        if name.eq_ignore_ascii_case("content-length") {
+    for (name, value) in fields {
+        let value = core::str::from_utf8(value).unwrap_or("").trim();
+        if name.eq_ignore_ascii_case(b"content-length") {
             length = value.parse::<u64>().ok();
-        } else if name.eq_ignore_ascii_case("transfer-encoding") {
+        } else if name.eq_ignore_ascii_case(b"transfer-encoding") {
             framed_otherwise = true;
-        } else if name.eq_ignore_ascii_case("connection")
-            || name.eq_ignore_ascii_case("proxy-connection")
+        } else if name.eq_ignore_ascii_case(b"connection")
+            || name.eq_ignore_ascii_case(b"proxy-connection")
         {
             let has = |token: &str| {
                 value
@@ -59,10 +75,7 @@ pub(super) fn auth_reply(head: &[u8], status: u16) -> AuthReply {
             }
         }
     }
-    AuthReply {
-        challenges,
-        body_len: length.filter(|_| !closes && !framed_otherwise),
-    }
+    length.filter(|_| !closes && !framed_otherwise)
 }
 
 #[cfg(test)]

@@ -61,7 +61,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod auth_round;
+pub(crate) mod auth_round;
 mod forward_watch;
 mod machine;
 

@@ -105,6 +105,9 @@ pub enum ForwardError {
         /// Offset of the offending byte from the start of the body.
         offset: u64,
     },
+    /// A per-request `Proxy-Authorization` value holds a control character (CR, LF, NUL):
+    /// it would end the header line early. Not fatal: the head still waits for a value.
+    InvalidAuthorization,
     /// `rewrite` was called with an empty output buffer while it had bytes to write. Not
     /// fatal: call again with room in the output.
     EmptyOutput,
@@ -114,7 +117,7 @@ impl ForwardError {
     /// Whether the rewriter is failed for good after this error (all but
     /// [`ForwardError::EmptyOutput`]).
     pub fn is_fatal(&self) -> bool {
-        !matches!(self, Self::EmptyOutput)
+        !matches!(self, Self::EmptyOutput | Self::InvalidAuthorization)
     }
 }
 
@@ -198,6 +201,9 @@ impl fmt::Display for ForwardError {
                 f,
                 "a chunked body is malformed at body offset {offset}; the HTTP client wrote a \
                  broken chunked body"
+            ),
+            Self::InvalidAuthorization => f.write_str(
+                "a Proxy-Authorization value holds a control character; it cannot be sent",
             ),
             Self::EmptyOutput => f.write_str(
                 "the output buffer is empty but the rewriter has bytes to write; pass a \

@@ -78,6 +78,8 @@ impl<const N: usize> HeadBuffer<N> {
 pub(crate) struct Plan {
     /// Offset of the request target in the head.
     pub(crate) target_at: usize,
+    /// Length of the original request target.
+    pub(crate) target_len: usize,
     /// Bytes of the original target to drop (1 for `*`, else 0).
     pub(crate) skip: usize,
     /// Whether to insert `scheme://host[:port]` at `target_at`.
@@ -128,6 +130,7 @@ pub(crate) fn plan(head: &[u8]) -> Result<Plan, ForwardError> {
     }
     Ok(Plan {
         target_at,
+        target_len: target.len(),
         skip,
         prefix,
         has_proxy_auth: fields.proxy_auth,

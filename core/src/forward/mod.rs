@@ -73,6 +73,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#[cfg(feature = "alloc")]
+mod authenticating;
 mod error;
 mod framing;
 mod head;
@@ -80,6 +82,8 @@ mod render;
 #[cfg(test)]
 mod tests;
 
+#[cfg(feature = "alloc")]
+pub use authenticating::{AuthenticatingRewriter, REPLAY_LIMIT, Received};
 pub use error::{ForwardError, HeadPart, TargetForm};
 pub use head::MAX_HEADERS;
 
@@ -113,6 +117,9 @@ enum Phase {
         segment: usize,
         offset: usize,
     },
+    /// A head is complete and waits for [`ForwardRewriter::authorize`] (rewriters made
+    /// with [`ForwardRewriter::asking_authorization`] only).
+    Authorize(Plan),
     /// Passing a body through.
     Body(Body),
     /// A fatal error happened; the stream position is lost.
@@ -141,8 +148,24 @@ pub struct ForwardRewriter<const N: usize = HEAD_CAPACITY> {
     prefix: Fixed<PREFIX_CAPACITY>,
     auth: Option<Fixed<AUTH_CAPACITY>>,
     extra: Option<Fixed<MAX_PROXY_HEADER_BYTES>>,
+    /// `Some` when every head's `Proxy-Authorization` is given per request: the line for
+    /// the head being written (empty for none).
+    per_request_auth: Option<alloc::vec::Vec<u8>>,
     phase: Phase,
     requests: u64,
+}
+
+/// The request line of a head waiting for [`ForwardRewriter::authorize`], as it will be
+/// sent: what a `Proxy-Authorization` value that signs the request (Digest) covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RequestLine<'h> {
+    /// The method, `GET`.
+    pub method: &'h str,
+    /// The `scheme://host[:port]` put before the target, empty when the caller already
+    /// wrote an absolute target.
+    pub prefix: &'h str,
+    /// The rest of the request target as sent: `/p?q`, empty for `OPTIONS *`.
+    pub target: &'h str,
 }
 
 impl ForwardRewriter<HEAD_CAPACITY> {
@@ -170,6 +193,7 @@ impl<const N: usize> ForwardRewriter<N> {
             prefix: render::prefix(target)?,
             auth: credentials.as_ref().map(render::auth_line).transpose()?,
             extra: None,
+            per_request_auth: None,
             phase: Phase::Head,
             requests: 0,
         })
@@ -183,6 +207,66 @@ impl<const N: usize> ForwardRewriter<N> {
         self
     }
 
+    /// Stops at every complete head until [`authorize`](Self::authorize) gives its
+    /// `Proxy-Authorization` value, instead of adding the same Basic line to every request:
+    /// for schemes whose value changes per request (Digest's `nc`) or per round (NTLM).
+    #[must_use]
+    pub fn asking_authorization(mut self) -> Self {
+        self.per_request_auth = Some(alloc::vec::Vec::new());
+        self
+    }
+
+    /// The request line of the head that waits for [`authorize`](Self::authorize), if one
+    /// does; `rewrite` makes no progress until it is answered.
+    pub fn awaiting_authorization(&self) -> Option<RequestLine<'_>> {
+        let Phase::Authorize(plan) = &self.phase else {
+            return None;
+        };
+        let head = self.head.bytes();
+        // httparse accepted the method and target as visible ASCII, and the prefix is too.
+        fn text(bytes: &[u8]) -> &str {
+            core::str::from_utf8(bytes).unwrap_or("")
+        }
+        let target_end = plan.target_at + plan.target_len;
+        Some(RequestLine {
+            method: text(&head[..plan.target_at - 1]),
+            prefix: if plan.prefix {
+                text(self.prefix.as_bytes())
+            } else {
+                ""
+            },
+            target: text(&head[plan.target_at + plan.skip..target_end]),
+        })
+    }
+
+    /// Answers [`awaiting_authorization`](Self::awaiting_authorization): `value` becomes
+    /// this head's `Proxy-Authorization` (none when `None`, or when the caller's head has
+    /// its own). A value with a control character is refused
+    /// ([`ForwardError::InvalidAuthorization`]) and the rewriter stays waiting.
+    pub fn authorize(&mut self, value: Option<&str>) -> Result<(), ForwardError> {
+        let Phase::Authorize(plan) = self.phase else {
+            return Ok(());
+        };
+        if value.is_some_and(|v| v.bytes().any(|b| b.is_ascii_control() && b != b'\t')) {
+            return Err(ForwardError::InvalidAuthorization);
+        }
+        let line = self
+            .per_request_auth
+            .get_or_insert_with(alloc::vec::Vec::new);
+        line.clear();
+        if let Some(value) = value {
+            line.extend_from_slice(b"Proxy-Authorization: ");
+            line.extend_from_slice(value.as_bytes());
+            line.extend_from_slice(b"\r\n");
+        }
+        self.phase = Phase::Emit {
+            plan,
+            segment: 0,
+            offset: 0,
+        };
+        Ok(())
+    }
+
     /// Takes bytes from `input`, writes rewritten bytes to `output`; see the type's call
     /// order. Stops when `input` is used up or `output` is full.
     ///
@@ -194,8 +278,9 @@ impl<const N: usize> ForwardRewriter<N> {
             self.phase = Phase::Failed(error);
             return Err(error);
         }
-        let stuck =
-            progress == Progress::default() && (!input.is_empty() || self.has_pending_output());
+        let stuck = progress == Progress::default()
+            && (!input.is_empty() || self.has_pending_output())
+            && !matches!(self.phase, Phase::Authorize(_));
         if stuck && output.is_empty() {
             return Err(ForwardError::EmptyOutput);
         }
@@ -239,12 +324,17 @@ impl<const N: usize> ForwardRewriter<N> {
                     }
                     let plan = head::plan(self.head.bytes())?;
                     self.requests += 1;
+                    if self.per_request_auth.is_some() {
+                        self.phase = Phase::Authorize(plan);
+                        return Ok(());
+                    }
                     self.phase = Phase::Emit {
                         plan,
                         segment: 0,
                         offset: 0,
                     };
                 }
+                Phase::Authorize(_) => return Ok(()),
                 Phase::Emit { .. } => {
                     if !self.emit(output, &mut progress.written) {
                         return Ok(());
@@ -278,7 +368,11 @@ impl<const N: usize> ForwardRewriter<N> {
             0 => &head[..plan.target_at],
             1 if plan.prefix => self.prefix.as_bytes(),
             2 => &head[plan.target_at + plan.skip..end],
-            3 if !plan.has_proxy_auth => self.auth.as_ref().map_or(&[], |a| a.as_bytes()),
+            3 if plan.has_proxy_auth => &[],
+            3 => match &self.per_request_auth {
+                Some(line) => line,
+                None => self.auth.as_ref().map_or(&[], |a| a.as_bytes()),
+            },
             4 => self.extra.as_ref().map_or(&[], |e| e.as_bytes()),
             5 => &head[end..],
             _ => &[],

@@ -18,8 +18,9 @@
 use alloc::string::ToString;
 
 use super::{Decision, RouteKind};
-use crate::auth::AuthProblem;
+use crate::auth::{AuthChoice, AuthProblem, SchemeKind};
 use crate::connect::AuthSchemes;
+use crate::establish::auth_round::reusable_body_len;
 use crate::failure::Failure;
 
 impl Decision<'_> {
@@ -34,7 +35,18 @@ impl Decision<'_> {
     ///   origin's 401 keeps its own `Server` and stays an ordinary response.
     /// - Anything else, and any status on a direct or tunnel route: `None` (through a
     ///   tunnel the refusal answers the CONNECT, which the connection machine classifies).
-    pub fn forward_refusal<'v, I>(&self, status: u16, headers: I) -> Option<Failure>
+    ///
+    /// `choice` is the client's [`AuthChoice`]: with credentials, the scheme reported is
+    /// the one the forward writer answered with (the strongest offered and allowed; Basic
+    /// goes with every request under `any` and `basic`), and the problem is
+    /// [`AuthProblem::CannotResend`] when that scheme needed the request sent again and the
+    /// 407 closed the connection or had no `Content-Length`.
+    pub fn forward_refusal<'v, I>(
+        &self,
+        choice: AuthChoice,
+        status: u16,
+        headers: I,
+    ) -> Option<Failure>
     where
         I: IntoIterator<Item = (&'v [u8], &'v [u8])>,
         I::IntoIter: Clone,
@@ -47,12 +59,12 @@ impl Decision<'_> {
             _ => return None,
         };
         let challenges = headers
+            .clone()
             .filter(|(name, _)| name.eq_ignore_ascii_case(challenge_field))
             .map(|(_, value)| value);
         let schemes = AuthSchemes::from_challenges(challenges);
-        // Forward requests carry the proxy URL's credentials as Basic, or nothing.
         let (scheme, problem) = if proxy.has_credentials() {
-            (Some("Basic"), AuthProblem::Rejected)
+            answered_with(choice, &schemes, status, headers)
         } else {
             (None, AuthProblem::NoCredentials)
         };
@@ -64,6 +76,36 @@ impl Decision<'_> {
             scheme,
             problem,
         })
+    }
+}
+
+/// The scheme the forward writer used for a refused request, and why the refusal reached
+/// the client.
+fn answered_with<'v>(
+    choice: AuthChoice,
+    schemes: &AuthSchemes,
+    status: u16,
+    headers: impl Iterator<Item = (&'v [u8], &'v [u8])>,
+) -> (Option<&'static str>, AuthProblem) {
+    let preemptive_basic = choice.allows(SchemeKind::Basic);
+    let best = SchemeKind::ALL_STRONGEST_FIRST
+        .into_iter()
+        .find(|&kind| choice.allows(kind) && schemes.contains(kind.name()));
+    match best {
+        None if preemptive_basic => (Some("Basic"), AuthProblem::Unsupported),
+        None => (None, AuthProblem::Unsupported),
+        Some(SchemeKind::Basic) => (Some("Basic"), AuthProblem::Rejected),
+        Some(kind) => {
+            // The HTTP engine parsed the head; an HTTP/1.0 proxy's 407 is taken as 1.1 here,
+            // which only matters for the reported reason.
+            let resendable = status == 407 && reusable_body_len(false, headers).is_some();
+            let problem = if resendable {
+                AuthProblem::Rejected
+            } else {
+                AuthProblem::CannotResend
+            };
+            (Some(kind.name()), problem)
+        }
     }
 }
 

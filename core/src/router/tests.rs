@@ -1,6 +1,7 @@
 use alloc::format;
 
 use super::*;
+use crate::auth::AuthChoice;
 use crate::credentials::Credentials;
 
 fn router(http: Option<&str>, https: Option<&str>, no_proxy: Option<&str>) -> Router {
@@ -168,7 +169,7 @@ fn forward_refusals_follow_the_documented_rule() {
         (200, squid, None),
     ];
     for (status, headers, expected) in cases {
-        let refusal = forward.forward_refusal(*status, headers.iter().copied());
+        let refusal = forward.forward_refusal(AuthChoice::Any, *status, headers.iter().copied());
         let got = match &refusal {
             Some(Failure::ProxyAuthRequired { status, .. }) => Some(*status),
             _ => None,
@@ -177,7 +178,7 @@ fn forward_refusals_follow_the_documented_rule() {
         // Through a tunnel the CONNECT answer is the proxy's; the response never is.
         assert!(
             tunnel
-                .forward_refusal(*status, headers.iter().copied())
+                .forward_refusal(AuthChoice::Any, *status, headers.iter().copied())
                 .is_none()
         );
     }
@@ -186,7 +187,7 @@ fn forward_refusals_follow_the_documented_rule() {
         credentials_sent,
         proxy,
         ..
-    }) = forward.forward_refusal(401, tiny.iter().copied())
+    }) = forward.forward_refusal(AuthChoice::Any, 401, tiny.iter().copied())
     else {
         panic!("tinyproxy's 401 is a refusal");
     };

@@ -36,11 +36,15 @@ use core::fmt;
 
 use rustls::ClientConfig;
 
-use crate::auth::{AuthChoice, ProxyAuth};
+use crate::auth::AuthChoice;
 use crate::blocklist::IpBlocklist;
 use crate::establish::{self, Timeouts};
+use crate::failure::Failure;
+use crate::forward::{AuthenticatingRewriter, ForwardRewriter};
 use crate::proxy_headers::{ProxyHeaderLines, ProxyHeaders};
 use crate::router::Router;
+use crate::router::RouterProxy;
+use crate::target::Target;
 
 /// Everything a built client consults for every connection; see the module doc.
 pub struct Settings {
@@ -51,9 +55,6 @@ pub struct Settings {
     timeouts: Timeouts,
     user_agent: Option<String>,
     proxy_auth: AuthChoice,
-    /// The `http_proxy`'s authentication state for forward requests (a learned Digest
-    /// nonce and its count), shared by every connection to that one proxy.
-    forward_auth: std::sync::Mutex<ProxyAuth>,
     proxy_headers: ProxyHeaders,
     warnings: Vec<String>,
     observer: Option<SharedObserver>,
@@ -100,10 +101,33 @@ impl Settings {
         self.proxy_auth
     }
 
-    /// The forward proxy's authentication state (see [`crate::forward`]'s callers: the
-    /// frontends' forward-route 407 handling). Only ever used with `http_proxy`.
-    pub fn forward_auth(&self) -> &std::sync::Mutex<ProxyAuth> {
-        &self.forward_auth
+    /// The request writer of one forward connection to `proxy` for `target`: requests in
+    /// absolute form with the proxy header lines, and the proxy's 407s answered with the
+    /// schemes allowed (see [`AuthenticatingRewriter`]). Each connection keeps its own
+    /// authentication state: an NTLM handshake belongs to one connection, and a Digest
+    /// nonce counted on one connection is never counted on another. `random` and
+    /// `unix_time` are the driver's, as for [`establish_options`](Self::establish_options).
+    pub fn forward_writer<const N: usize>(
+        &self,
+        target: &Target<'_>,
+        proxy: &RouterProxy,
+        random: [u8; 16],
+        unix_time: u64,
+    ) -> Result<AuthenticatingRewriter<N>, Failure> {
+        let credentials = proxy.url().credentials();
+        let rewriter = ForwardRewriter::<N>::with_head_capacity(target, None)
+            .map(|r| r.with_proxy_headers(self.proxy_headers()))
+            .map_err(|error| Failure::InvalidConfig {
+                variable: proxy.source().into(),
+                problem: alloc::format!("cannot forward to {}: {error}", target.authority()),
+            })?;
+        Ok(AuthenticatingRewriter::new(
+            rewriter,
+            self.proxy_auth,
+            credentials,
+            random,
+            unix_time,
+        ))
     }
 
     /// The header lines for proxies only (CONNECT and forward requests).

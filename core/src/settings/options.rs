@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 
 use super::Settings;
 use super::observe::{PhaseObserver, SharedObserver};
-use crate::auth::{AuthChoice, ProxyAuth};
+use crate::auth::AuthChoice;
 use crate::blocklist::IpBlocklist;
 use crate::connect::ConnectRequest;
 use crate::env::OwnedProxyEnv;
@@ -277,7 +277,6 @@ impl Options {
             timeouts: self.timeouts,
             user_agent: self.user_agent,
             proxy_auth: self.proxy_auth,
-            forward_auth: std::sync::Mutex::new(ProxyAuth::new(self.proxy_auth)),
             proxy_headers: self.proxy_headers,
             warnings,
             observer: self.observer,

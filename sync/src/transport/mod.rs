@@ -7,5 +7,5 @@ mod socket;
 mod socket_stream;
 
 pub(crate) use clock::{Clock, is_timeout};
-pub(crate) use socket::{Rewriter, SocketTransport};
+pub(crate) use socket::SocketTransport;
 pub(crate) use socket_stream::SocketStream;

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use egress_core::establish::ForwardWatch;
 use egress_core::failure::PeerError;
-use egress_core::forward::ForwardRewriter;
+use egress_core::forward::{AuthenticatingRewriter, Received};
 use ureq::unversioned::transport::{Buffers, LazyBuffers, NextTimeout, Transport};
 
 use super::{Clock, SocketStream, is_timeout};
@@ -21,8 +21,8 @@ use crate::Error;
 /// it), so any request head ureq can send on a direct route is accepted on a forward route.
 pub(crate) const FORWARD_HEAD_CAPACITY: usize = 128 * 1024;
 
-/// The rewriter of forward routes.
-pub(crate) type Rewriter = ForwardRewriter<FORWARD_HEAD_CAPACITY>;
+/// The request writer of forward routes (rewriting, and answering the proxy's 407s).
+pub(crate) type Rewriter = AuthenticatingRewriter<FORWARD_HEAD_CAPACITY>;
 
 /// Bytes handed to the socket per rewriter call; a request head nearly always fits once.
 const REWRITE_CHUNK: usize = 16 * 1024;
@@ -155,55 +155,21 @@ impl SocketTransport {
             if input.is_empty() && !rewriter.has_pending_output() {
                 return Ok(());
             }
-            let progress = rewriter
-                .rewrite(input, &mut self.scratch)
-                .map_err(|error| {
-                    Ok(ureq::Error::Io(io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        error,
-                    )))
-                })?;
+            let progress = rewriter.write(input, &mut self.scratch).map_err(|error| {
+                Ok(ureq::Error::Io(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    error,
+                )))
+            })?;
             self.stream
                 .write_all(&self.scratch[..progress.written])
                 .map_err(Err)?;
             consumed_total += progress.consumed;
         }
     }
-}
-
-fn map_io(error: io::Error, timeout: NextTimeout) -> ureq::Error {
-    if is_timeout(&error) {
-        ureq::Error::Timeout(timeout.reason)
-    } else {
-        ureq::Error::Io(error)
-    }
-}
-
-impl Transport for SocketTransport {
-    fn buffers(&mut self) -> &mut dyn Buffers {
-        &mut self.buffers
-    }
-
-    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
-        let timeout = timeout.for_write();
-        self.apply_timeout(timeout, Direction::Write)?;
-        if let Some((watch, clock)) = self.watch.as_mut() {
-            watch.request_sent(clock.now());
-        }
-        match self
-            .write_rewritten(amount)
-            .and_then(|()| self.stream.flush().map_err(Err))
-        {
-            Ok(()) => Ok(()),
-            Err(Ok(refused)) => Err(refused),
-            Err(Err(e)) if is_timeout(&e) => Err(ureq::Error::Timeout(timeout.reason)),
-            Err(Err(e)) => Err(map_io(self.forward_failure(e)?, timeout)),
-        }
-    }
-
-    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
-        let timeout = self.read_timeout(timeout.for_read());
-        self.apply_timeout(timeout, Direction::Read)?;
+    /// Reads what the socket has into ureq's input buffer (not yet marked appended); 0 at
+    /// the end of the stream. Failures while a forward request waits are the proxy's.
+    fn read_socket(&mut self, timeout: NextTimeout) -> Result<usize, ureq::Error> {
         let room = self.buffers.input_append_buf();
         let read = loop {
             match self.stream.read(room) {
@@ -242,8 +208,95 @@ impl Transport for SocketTransport {
         if let Some((watch, _)) = self.watch.as_mut() {
             watch.response_bytes(n);
         }
-        self.buffers.input_appended(n);
-        Ok(n > 0)
+        Ok(n)
+    }
+
+    /// Sends the request again after the forward proxy's answered 407.
+    fn resend(&mut self, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        let timeout = timeout.for_write();
+        self.apply_timeout(timeout, Direction::Write)?;
+        if let Some((watch, clock)) = self.watch.as_mut() {
+            watch.request_sent(clock.now());
+        }
+        match self
+            .write_rewritten(0)
+            .and_then(|()| self.stream.flush().map_err(Err))
+        {
+            Ok(()) => Ok(()),
+            Err(Ok(refused)) => Err(refused),
+            Err(Err(e)) if is_timeout(&e) => Err(ureq::Error::Timeout(timeout.reason)),
+            Err(Err(e)) => Err(map_io(self.forward_failure(e)?, timeout)),
+        }
+    }
+}
+
+fn map_io(error: io::Error, timeout: NextTimeout) -> ureq::Error {
+    if is_timeout(&error) {
+        ureq::Error::Timeout(timeout.reason)
+    } else {
+        ureq::Error::Io(error)
+    }
+}
+
+impl Transport for SocketTransport {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        &mut self.buffers
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        let timeout = timeout.for_write();
+        self.apply_timeout(timeout, Direction::Write)?;
+        if let Some((watch, clock)) = self.watch.as_mut() {
+            watch.request_sent(clock.now());
+        }
+        match self
+            .write_rewritten(amount)
+            .and_then(|()| self.stream.flush().map_err(Err))
+        {
+            Ok(()) => Ok(()),
+            Err(Ok(refused)) => Err(refused),
+            Err(Err(e)) if is_timeout(&e) => Err(ureq::Error::Timeout(timeout.reason)),
+            Err(Err(e)) => Err(map_io(self.forward_failure(e)?, timeout)),
+        }
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        let timeout = self.read_timeout(timeout.for_read());
+        self.apply_timeout(timeout, Direction::Read)?;
+        loop {
+            if let Some(rewriter) = self.rewriter.as_mut() {
+                if rewriter.has_released() {
+                    let n = rewriter.take_released(self.buffers.input_append_buf());
+                    self.buffers.input_appended(n);
+                    return Ok(n > 0);
+                }
+                if rewriter.has_pending_output() {
+                    // The proxy's 407 was answered: the request goes again, on this
+                    // connection, and its answer is what ureq reads.
+                    self.resend(timeout)?;
+                }
+            }
+            let n = self.read_socket(timeout)?;
+            let Some(rewriter) = self.rewriter.as_mut() else {
+                self.buffers.input_appended(n);
+                return Ok(n > 0);
+            };
+            if n == 0 {
+                rewriter.handle_eof();
+                if rewriter.has_released() {
+                    continue;
+                }
+                return Ok(false);
+            }
+            let read = &self.buffers.input_append_buf()[..n];
+            match rewriter.receive(read) {
+                Received::Unchanged => {
+                    self.buffers.input_appended(n);
+                    return Ok(true);
+                }
+                Received::Taken => continue,
+            }
+        }
     }
 
     fn is_tls(&self) -> bool {

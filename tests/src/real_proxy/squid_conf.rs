@@ -84,6 +84,9 @@ pub fn render_squid_conf(conf: &SquidConf) -> String {
             );
             s.push_str("auth_param digest children 2 startup=1 idle=1\n");
             s.push_str("auth_param digest realm egress-tests\n");
+            // A nonce serves three requests, so a few requests on one connection meet
+            // squid's stale=true challenge.
+            s.push_str("auth_param digest nonce_max_count 3\n");
         } else {
             let _ = writeln!(
                 s,

@@ -5,6 +5,7 @@
 //! at every point, and with tiny output buffers, and expects the same bytes each time.
 
 mod adversarial;
+mod authenticating;
 mod cases;
 mod splits;
 

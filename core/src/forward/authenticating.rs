@@ -1,0 +1,440 @@
+//! Proxy authentication on forward routes, sans-IO: the [`ForwardRewriter`] of one
+//! connection, plus what it takes to answer a forward proxy's 407 without the HTTP client
+//! ever seeing it.
+//!
+//! On a forward route the 407 answers the request itself, so a scheme that needs a
+//! challenge first (Digest) or several rounds on one connection (NTLM) has to send the same
+//! request again. [`AuthenticatingRewriter`] keeps a copy of each request as the client
+//! wrote it (up to [`REPLAY_LIMIT`] bytes), watches each response head, and when a 407
+//! can be answered it swallows that response (its `Content-Length` body included) and
+//! writes the request again with the next `Proxy-Authorization` value. The client only
+//! sees the final response. Every head gets its value per request
+//! ([`ForwardRewriter::asking_authorization`]): Basic, Digest with the learned nonce and
+//! the next `nc`, NTLM's messages, or nothing once an NTLM connection is authenticated.
+//!
+//! ```text
+//!   write ─► rewriter (records the request) ─► proxy
+//!   read  ◄─ response head: not 407 ─────────────────────────► client (unchanged)
+//!                           407, answerable, request replayable, body framed by length
+//!                             └─ skip its body ─► write the request again ─► read …
+//! ```
+//!
+//! A 407 that cannot be answered here (no usable challenge, wrong credentials, a request
+//! too large to keep, a response that ends the connection) goes to the client unchanged,
+//! where it is classified as [`Failure::ProxyAuthRequired`](crate::Failure) and
+//! [`last_problem`](AuthenticatingRewriter::last_problem) says why.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use sha2::{Digest as _, Sha256};
+
+use super::{ForwardError, ForwardRewriter, HEAD_CAPACITY, Progress};
+use crate::auth::{AuthChoice, AuthProblem, ProxyAuth, RoundInput, SchemeKind};
+use crate::credentials::Credentials;
+use crate::establish::auth_round::auth_reply;
+
+/// The largest request (head and body, as the client wrote it) kept to be sent again
+/// after a 407; a longer request's 407 reaches the client.
+pub const REPLAY_LIMIT: usize = 64 * 1024;
+
+/// The longest response head looked at; a longer head passes to the client unexamined.
+const RESPONSE_HEAD_LIMIT: usize = 64 * 1024;
+
+/// What [`AuthenticatingRewriter::receive`] did with response bytes.
+#[must_use]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Received {
+    /// The bytes are the client's, unchanged: deliver them as they are.
+    Unchanged,
+    /// The machine took them: deliver [`take_released`](AuthenticatingRewriter::take_released)
+    /// (maybe nothing yet), and send [`write`](AuthenticatingRewriter::write)'s output
+    /// while [`has_pending_output`](AuthenticatingRewriter::has_pending_output) is true.
+    Taken,
+}
+
+/// Where the current response is.
+enum Response {
+    /// No request waits for an answer.
+    Idle,
+    /// Collecting a response head.
+    Head(Vec<u8>),
+    /// Skipping the body of a swallowed 407.
+    Skip(u64),
+    /// The rest of this response is the client's.
+    Pass,
+}
+
+/// A [`ForwardRewriter`] that answers forward 407s itself; see the module doc. `Debug`
+/// shows the scheme and state, never credentials or tokens.
+pub struct AuthenticatingRewriter<const N: usize = HEAD_CAPACITY> {
+    rewriter: ForwardRewriter<N>,
+    auth: ProxyAuth,
+    credentials: Option<(String, String)>,
+    seed: [u8; 16],
+    unix_time: u64,
+    rounds: u64,
+    /// The request being written, as the client wrote it (`None`: too long to keep).
+    replay: Option<Vec<u8>>,
+    /// Bytes of `replay` already given to the rewriter again.
+    resend: Option<usize>,
+    /// The value answering the last challenge, for the next head.
+    answer: Option<String>,
+    /// The current request is `HEAD` (its responses have no body).
+    head_request: bool,
+    /// Method and request target (as the proxy saw it) of the current request.
+    request_line: (String, String),
+    response: Response,
+    released: Vec<u8>,
+    released_at: usize,
+    problem: Option<AuthProblem>,
+}
+
+impl<const N: usize> AuthenticatingRewriter<N> {
+    /// Authenticates `rewriter`'s requests with the schemes `choice` allows, as the
+    /// percent-encoded `credentials` of the proxy URL. `random` seeds every round's
+    /// client nonce (the core has no randomness of its own); `unix_time` is NTLMv2's
+    /// timestamp when the proxy sends none.
+    pub fn new(
+        rewriter: ForwardRewriter<N>,
+        choice: AuthChoice,
+        credentials: Option<Credentials<'_>>,
+        random: [u8; 16],
+        unix_time: u64,
+    ) -> Self {
+        // Without credentials there is nothing to answer a 407 with (Negotiate aside): the
+        // rewriter runs alone, nothing is kept, and responses pass untouched.
+        let active = credentials.is_some();
+        Self {
+            rewriter: if active {
+                rewriter.asking_authorization()
+            } else {
+                rewriter
+            },
+            auth: ProxyAuth::new(choice),
+            credentials: credentials
+                .map(|c| (c.encoded_user().into(), c.encoded_password().into())),
+            seed: random,
+            unix_time,
+            rounds: 0,
+            replay: active.then(Vec::new),
+            resend: None,
+            answer: None,
+            head_request: false,
+            request_line: (String::new(), String::new()),
+            response: Response::Idle,
+            released: Vec::new(),
+            released_at: 0,
+            problem: None,
+        }
+    }
+
+    /// The scheme of the last `Proxy-Authorization` sent, if any.
+    pub fn scheme_used(&self) -> Option<SchemeKind> {
+        self.auth.used()
+    }
+
+    /// Why the last 407 reached the client instead of being answered, if one did.
+    pub fn last_problem(&self) -> Option<AuthProblem> {
+        self.problem
+    }
+
+    /// Whether request bytes are waiting to be written (a head being emitted, or a
+    /// request being sent again): call [`write`](Self::write) until this is false.
+    pub fn has_pending_output(&self) -> bool {
+        self.rewriter.has_pending_output() || self.resend.is_some()
+    }
+
+    /// Between requests, nothing held in either direction: the connection may be reused.
+    pub fn is_idle(&self) -> bool {
+        self.rewriter.is_idle()
+            && self.resend.is_none()
+            && self.released_at == self.released.len()
+            && matches!(self.response, Response::Idle | Response::Pass)
+    }
+
+    /// Like [`ForwardRewriter::rewrite`]: takes the client's bytes from `input`, writes
+    /// bytes for the proxy to `output`. While a request is sent again it takes no input.
+    pub fn write(&mut self, input: &[u8], output: &mut [u8]) -> Result<Progress, ForwardError> {
+        let mut progress = Progress::default();
+        loop {
+            self.authorize_waiting_head()?;
+            let room = &mut output[progress.written..];
+            if room.is_empty() {
+                return Ok(progress);
+            }
+            if let Some(offset) = self.resend {
+                let replay = self.replay.as_deref().unwrap_or_default();
+                let step = self.rewriter.rewrite(&replay[offset..], room)?;
+                progress.written += step.written;
+                let offset = offset + step.consumed;
+                if self.rewriter.awaiting_authorization().is_some() {
+                    self.resend = Some(offset);
+                    continue;
+                }
+                if offset == replay.len() && !self.rewriter.has_pending_output() {
+                    // Sent again in full; the client is waiting for its answer.
+                    self.resend = None;
+                    return Ok(progress);
+                }
+                self.resend = Some(offset);
+                if step == Progress::default() {
+                    return Ok(progress);
+                }
+                continue;
+            }
+            let rest = &input[progress.consumed..];
+            if rest.is_empty() && !self.rewriter.has_pending_output() {
+                return Ok(progress);
+            }
+            if self.rewriter.is_idle() && self.credentials.is_some() {
+                // A new request starts: keep it from its first byte.
+                self.replay = Some(Vec::new());
+                self.problem = None;
+            }
+            let step = self.rewriter.rewrite(rest, room)?;
+            self.record(&rest[..step.consumed]);
+            progress.consumed += step.consumed;
+            progress.written += step.written;
+            if step == Progress::default() && self.rewriter.awaiting_authorization().is_none() {
+                return Ok(progress);
+            }
+        }
+    }
+
+    /// Looks at response bytes from the proxy; see [`Received`].
+    pub fn receive(&mut self, bytes: &[u8]) -> Received {
+        match &mut self.response {
+            Response::Idle | Response::Pass => Received::Unchanged,
+            Response::Skip(left) => {
+                let skipped = (*left).min(bytes.len() as u64);
+                *left -= skipped;
+                if *left == 0 {
+                    self.response = Response::Head(Vec::new());
+                    // Anything after the 407's body before our request went again would be
+                    // a proxy speaking out of turn; it is treated as the next response.
+                    let rest = &bytes[skipped as usize..];
+                    if !rest.is_empty() {
+                        return self.receive_head(rest);
+                    }
+                }
+                Received::Taken
+            }
+            Response::Head(_) => self.receive_head(bytes),
+        }
+    }
+
+    /// The proxy closed the connection: response bytes held back (a head not complete
+    /// yet) are released to the client, which decides what a cut-off response means.
+    pub fn handle_eof(&mut self) {
+        self.resend = None;
+        self.release_rest();
+    }
+
+    /// Copies released response bytes into `out`; returns how many.
+    pub fn take_released(&mut self, out: &mut [u8]) -> usize {
+        let left = &self.released[self.released_at..];
+        let n = left.len().min(out.len());
+        out[..n].copy_from_slice(&left[..n]);
+        self.released_at += n;
+        if self.released_at == self.released.len() {
+            self.released.clear();
+            self.released_at = 0;
+        }
+        n
+    }
+
+    /// Whether released response bytes wait for [`take_released`](Self::take_released).
+    pub fn has_released(&self) -> bool {
+        self.released_at < self.released.len()
+    }
+
+    fn record(&mut self, bytes: &[u8]) {
+        if let Some(replay) = self.replay.as_mut() {
+            if replay.len() + bytes.len() > REPLAY_LIMIT {
+                self.replay = None;
+            } else {
+                replay.extend_from_slice(bytes);
+            }
+        }
+    }
+
+    /// Gives a complete head its `Proxy-Authorization` value, and starts watching for
+    /// its answer.
+    fn authorize_waiting_head(&mut self) -> Result<(), ForwardError> {
+        let Some(line) = self.rewriter.awaiting_authorization() else {
+            return Ok(());
+        };
+        self.head_request = line.method == "HEAD";
+        let (method, uri) = &mut self.request_line;
+        method.clear();
+        method.push_str(line.method);
+        uri.clear();
+        uri.push_str(line.prefix);
+        uri.push_str(line.target);
+        let value = match self.answer.take() {
+            Some(answer) => Some(answer),
+            None => {
+                let (method, uri) = core::mem::take(&mut self.request_line);
+                let input = self.round_input(&method, &uri);
+                let credentials = credentials_of(&self.credentials);
+                let value = self.auth.first_value(credentials.as_ref(), &input);
+                self.request_line = (method, uri);
+                value
+            }
+        };
+        self.rewriter.authorize(value.as_deref())?;
+        self.response = Response::Head(Vec::new());
+        Ok(())
+    }
+
+    fn receive_head(&mut self, bytes: &[u8]) -> Received {
+        let Response::Head(head) = &mut self.response else {
+            return Received::Unchanged;
+        };
+        head.extend_from_slice(bytes);
+        let Some(end) = find_head_end(head) else {
+            if head.len() > RESPONSE_HEAD_LIMIT {
+                self.release_rest();
+            }
+            return Received::Taken;
+        };
+        let status = status_of(&head[..end]);
+        match status {
+            Some(100..=199) => {
+                // An interim response: the client sees it, the final one is still to come.
+                let interim: Vec<u8> = head.drain(..end).collect();
+                self.released.extend_from_slice(&interim);
+                let rest = core::mem::take(head);
+                return if rest.is_empty() {
+                    Received::Taken
+                } else {
+                    self.receive_head(&rest)
+                };
+            }
+            Some(407) => {}
+            _ => {
+                self.auth.succeeded();
+                self.release_rest();
+                return Received::Taken;
+            }
+        }
+        let reply = auth_reply(&head[..end], 407);
+        let after_head = (head.len() - end) as u64;
+        let body_left = reply
+            .body_len
+            .map(|len| if self.head_request { 0 } else { len });
+        let replayable = self.replay.is_some() && self.rewriter.is_idle();
+        let answer = match body_left {
+            Some(len) if replayable && after_head <= len => {
+                let (method, uri) = core::mem::take(&mut self.request_line);
+                let input = self.round_input(&method, &uri);
+                let credentials = credentials_of(&self.credentials);
+                let answer = self
+                    .auth
+                    .respond(&reply.challenges, credentials.as_ref(), &input);
+                self.request_line = (method, uri);
+                answer
+            }
+            // Not answerable on this connection: the 407 goes to the client.
+            _ => Err(AuthProblem::CannotResend),
+        };
+        match answer {
+            Ok(value) => {
+                let left = body_left.unwrap_or(0) - after_head;
+                self.answer = Some(value);
+                self.resend = Some(0);
+                self.response = if left == 0 {
+                    Response::Head(Vec::new())
+                } else {
+                    Response::Skip(left)
+                };
+                Received::Taken
+            }
+            Err(problem) => {
+                self.problem = Some(problem);
+                self.release_rest();
+                Received::Taken
+            }
+        }
+    }
+
+    /// Releases the held response bytes; the rest of the response passes unchanged.
+    fn release_rest(&mut self) {
+        if let Response::Head(head) = core::mem::replace(&mut self.response, Response::Pass) {
+            if self.released.is_empty() {
+                self.released = head;
+            } else {
+                self.released.extend_from_slice(&head);
+            }
+        }
+    }
+
+    fn round_input<'u>(&mut self, method: &'u str, uri: &'u str) -> RoundInput<'u> {
+        self.rounds += 1;
+        RoundInput {
+            method,
+            uri,
+            random: round_random(&self.seed, self.rounds),
+            unix_time: self.unix_time,
+        }
+    }
+}
+
+fn credentials_of(kept: &Option<(String, String)>) -> Option<Credentials<'_>> {
+    kept.as_ref()
+        .map(|(user, password)| Credentials::from_encoded(user, password))
+}
+
+/// Fresh-looking randomness for round `round` from the connection's seed: one seed from
+/// the frontend serves every round, and no two rounds share a client nonce.
+fn round_random(seed: &[u8; 16], round: u64) -> [u8; 16] {
+    let mut hasher = Sha256::new();
+    hasher.update(seed);
+    hasher.update(round.to_le_bytes());
+    let hash = hasher.finalize();
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&hash[..16]);
+    out
+}
+
+fn find_head_end(bytes: &[u8]) -> Option<usize> {
+    bytes
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|at| at + 4)
+}
+
+/// The status code of a response head, if its status line is well formed.
+fn status_of(head: &[u8]) -> Option<u16> {
+    let line = head.split(|&b| b == b'\r').next()?;
+    let mut parts = line.split(|&b| b == b' ');
+    let version = parts.next()?;
+    if !version.starts_with(b"HTTP/1.") {
+        return None;
+    }
+    let code = parts.next()?;
+    if code.len() != 3 || !code.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    core::str::from_utf8(code).ok()?.parse().ok()
+}
+
+impl<const N: usize> core::fmt::Debug for AuthenticatingRewriter<N> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("AuthenticatingRewriter")
+            .field("scheme", &self.auth.used())
+            .field("has_credentials", &self.credentials.is_some())
+            .field(
+                "response",
+                &match self.response {
+                    Response::Idle => "idle",
+                    Response::Head(_) => "head",
+                    Response::Skip(_) => "skipping a 407",
+                    Response::Pass => "passing",
+                },
+            )
+            .field("resending", &self.resend.is_some())
+            .finish_non_exhaustive()
+    }
+}
