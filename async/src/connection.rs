@@ -62,6 +62,13 @@ impl Connection {
         self.rewriting.is_some()
     }
 
+    /// The report of the last forward request whose 407s were answered and accepted.
+    pub(crate) fn take_forward_auth_report(
+        &mut self,
+    ) -> Option<egress_core::forward::ForwardAuthReport> {
+        self.rewriting.as_mut().and_then(Rewriting::take_report)
+    }
+
     /// Why the forward writer let the last 407 through instead of answering it.
     pub(crate) fn forward_auth_problem(&self) -> Option<egress_core::auth::AuthProblem> {
         self.rewriting.as_ref().and_then(Rewriting::last_problem)

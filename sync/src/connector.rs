@@ -57,7 +57,12 @@ impl EgressConnector {
             .forward_writer(&target, proxy, fresh_random(), unix_time)
             .map(Box::new)?;
         let watch = ForwardWatch::new(proxy.shown(), settings.shared.timeouts().proxy_handshake);
-        Ok(transport.forwarding(rewriter, watch, established.clock))
+        Ok(transport.forwarding(
+            rewriter,
+            watch,
+            established.clock,
+            Arc::clone(&self.settings),
+        ))
     }
 }
 

@@ -309,3 +309,59 @@ fn squid_post_json_with_write_out_proxy_header_and_retry() {
     assert_eq!(support::write_out(&run)["retries"], 1, "{run:?}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// squid asking for Digest: `egress check` names the schemes offered and the one accepted
+/// on the forward and the tunnel route; `get --proxy-auth digest` fetches both ways; a
+/// wrong password exits 4 naming Digest as the scheme refused; `--proxy-auth basic` against
+/// a Digest-only proxy says no allowed scheme is offered.
+#[test]
+fn squid_digest_check_names_the_scheme_and_get_pins_it() {
+    let rig = Rig::new("cli digest origin CA");
+    let Some(squid) = rig.squid_digest(BasicAuth::new(USER, PASSWORD)) else {
+        return;
+    };
+    let dir = dir_with_ca("squid-digest", &rig.ca);
+    let good = squid.auth_url().unwrap_or_else(|| panic!("auth listener"));
+    for (variable, url) in [
+        ("http_proxy", rig.http.url("/hello")),
+        ("https_proxy", rig.https.url("/hello")),
+    ] {
+        let check = egress_in(
+            &["check", "--ca", "ca.pem", &url],
+            &[(variable, &good)],
+            Some(&dir),
+        );
+        assert_eq!(check.code, 0, "{check:?}");
+        assert!(
+            check.stdout.contains("407 offering Digest")
+                && check
+                    .stdout
+                    .contains("proxy accepted Digest authentication"),
+            "{check:?}"
+        );
+        let run = egress_in(
+            &["get", "--proxy-auth", "digest", "--ca", "ca.pem", &url],
+            &[(variable, &good)],
+            Some(&dir),
+        );
+        assert_eq!((run.code, run.stdout.as_str()), (0, HELLO_BODY), "{run:?}");
+
+        let wrong = good.replace(PASSWORD, WRONG);
+        let refused = get(&url, variable, &wrong, &dir);
+        assert_eq!(refused.code, 4, "{refused:?}");
+        assert!(
+            refused.stderr.contains("Digest failed") && refused.stderr.contains("rejected"),
+            "{refused:?}"
+        );
+        let pinned_basic = egress_in(
+            &["get", "--proxy-auth", "basic", "--ca", "ca.pem", &url],
+            &[(variable, &good)],
+            Some(&dir),
+        );
+        assert_eq!(pinned_basic.code, 4, "{pinned_basic:?}");
+        assert!(
+            pinned_basic.stderr.contains("no offered scheme is enabled"),
+            "{pinned_basic:?}"
+        );
+    }
+}

@@ -350,6 +350,13 @@ impl Client {
                 key,
             };
             let (parts, ()) = head.into_parts();
+            if let Some(report) = connection.take_forward_auth_report() {
+                inner
+                    .connector
+                    .settings()
+                    .shared
+                    .report_forward_auth(&report, started.elapsed());
+            }
             if let Some(refusal) = forward_auth::proxy_refusal(
                 &decision,
                 inner.connector.settings().shared.proxy_auth(),

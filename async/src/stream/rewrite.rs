@@ -37,6 +37,11 @@ impl Rewriting {
         }
     }
 
+    /// The report of the last request whose 407s were answered and accepted, once.
+    pub(crate) fn take_report(&mut self) -> Option<egress_core::forward::ForwardAuthReport> {
+        self.rewriter.take_report()
+    }
+
     /// Why the last 407 reached the reader unanswered, if one did.
     pub(crate) fn last_problem(&self) -> Option<egress_core::auth::AuthProblem> {
         self.rewriter.last_problem()

@@ -53,6 +53,33 @@ pub enum Received {
     Taken,
 }
 
+/// What one authenticated forward request took, for diagnostics (`egress check`): the
+/// schemes the proxy's 407 offered and the scheme it then accepted. Never holds a token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForwardAuthReport {
+    /// The schemes of the last answered 407, as the proxy named them.
+    pub offered: Vec<String>,
+    /// The scheme the proxy accepted.
+    pub accepted: SchemeKind,
+    /// How many 407s were answered for this request.
+    pub rounds: u8,
+}
+
+impl core::fmt::Display for ForwardAuthReport {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "407 offering {}; proxy accepted {} authentication",
+            self.offered.join(", "),
+            self.accepted.name()
+        )?;
+        if self.rounds > 1 {
+            write!(f, " after {} rounds", self.rounds)?;
+        }
+        Ok(())
+    }
+}
+
 /// Where the current response is.
 enum Response {
     /// No request waits for an answer.
@@ -88,6 +115,9 @@ pub struct AuthenticatingRewriter<const N: usize = HEAD_CAPACITY> {
     released: Vec<u8>,
     released_at: usize,
     problem: Option<AuthProblem>,
+    /// The schemes offered by this request's answered 407s, and how many there were.
+    answered: Option<(Vec<String>, u8)>,
+    report: Option<ForwardAuthReport>,
 }
 
 impl<const N: usize> AuthenticatingRewriter<N> {
@@ -126,7 +156,14 @@ impl<const N: usize> AuthenticatingRewriter<N> {
             released: Vec::new(),
             released_at: 0,
             problem: None,
+            answered: None,
+            report: None,
         }
+    }
+
+    /// The report of the last request whose 407s were answered and then accepted, once.
+    pub fn take_report(&mut self) -> Option<ForwardAuthReport> {
+        self.report.take()
     }
 
     /// The scheme of the last `Proxy-Authorization` sent, if any.
@@ -315,6 +352,15 @@ impl<const N: usize> AuthenticatingRewriter<N> {
             Some(407) => {}
             _ => {
                 self.auth.succeeded();
+                if let (Some((offered, rounds)), Some(accepted)) =
+                    (self.answered.take(), self.auth.used())
+                {
+                    self.report = Some(ForwardAuthReport {
+                        offered,
+                        accepted,
+                        rounds,
+                    });
+                }
                 self.release_rest();
                 return Received::Taken;
             }
@@ -341,6 +387,8 @@ impl<const N: usize> AuthenticatingRewriter<N> {
         };
         match answer {
             Ok(value) => {
+                let rounds = self.answered.as_ref().map_or(0, |(_, r)| *r);
+                self.answered = Some((reply.challenges.scheme_names(), rounds.saturating_add(1)));
                 let left = body_left.unwrap_or(0) - after_head;
                 self.answer = Some(value);
                 self.resend = Some(0);
@@ -352,6 +400,7 @@ impl<const N: usize> AuthenticatingRewriter<N> {
                 Received::Taken
             }
             Err(problem) => {
+                self.answered = None;
                 self.problem = Some(problem);
                 self.release_rest();
                 Received::Taken

@@ -83,7 +83,7 @@ mod render;
 mod tests;
 
 #[cfg(feature = "alloc")]
-pub use authenticating::{AuthenticatingRewriter, REPLAY_LIMIT, Received};
+pub use authenticating::{AuthenticatingRewriter, ForwardAuthReport, REPLAY_LIMIT, Received};
 pub use error::{ForwardError, HeadPart, TargetForm};
 pub use head::MAX_HEADERS;
 

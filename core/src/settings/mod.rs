@@ -40,7 +40,7 @@ use crate::auth::AuthChoice;
 use crate::blocklist::IpBlocklist;
 use crate::establish::{self, Timeouts};
 use crate::failure::Failure;
-use crate::forward::{AuthenticatingRewriter, ForwardRewriter};
+use crate::forward::{AuthenticatingRewriter, ForwardAuthReport, ForwardRewriter};
 use crate::proxy_headers::{ProxyHeaderLines, ProxyHeaders};
 use crate::router::Router;
 use crate::router::RouterProxy;
@@ -128,6 +128,19 @@ impl Settings {
             random,
             unix_time,
         ))
+    }
+
+    /// Tells the phase observer, if any, that a forward request's 407s were answered and
+    /// accepted (`elapsed`: how long the rounds took, as the driver measures it), as the
+    /// proxy-handshake phase a CONNECT route reports.
+    pub fn report_forward_auth(&self, report: &ForwardAuthReport, elapsed: core::time::Duration) {
+        if let Some(observer) = self.observer() {
+            observer.phase_done(&PhaseEvent {
+                phase: crate::Phase::ProxyHandshake,
+                elapsed,
+                detail: alloc::string::ToString::to_string(report),
+            });
+        }
     }
 
     /// The header lines for proxies only (CONNECT and forward requests).

@@ -7,6 +7,7 @@
 
 use std::fmt;
 use std::io::{self, Read, Write};
+use std::sync::Arc;
 use std::time::Duration;
 
 use egress_core::establish::ForwardWatch;
@@ -16,6 +17,7 @@ use ureq::unversioned::transport::{Buffers, LazyBuffers, NextTimeout, Transport}
 
 use super::{Clock, SocketStream, is_timeout};
 use crate::Error;
+use crate::settings::Settings;
 
 /// The forward rewriter's head buffer: ureq's output buffer (128 KiB, the agent never changes
 /// it), so any request head ureq can send on a direct route is accepted on a forward route.
@@ -34,6 +36,9 @@ pub(crate) struct SocketTransport {
     rewriter: Option<Box<Rewriter>>,
     /// The forward proxy's answer to each request, watched (forward routes only).
     watch: Option<(ForwardWatch, Clock)>,
+    /// Where answered forward 407s are reported, and when the current one arrived.
+    settings: Option<Arc<Settings>>,
+    auth_started: Option<Duration>,
     scratch: Vec<u8>,
     /// TLS to the target is the outermost layer.
     target_tls: bool,
@@ -61,6 +66,8 @@ impl SocketTransport {
             buffers: LazyBuffers::new(config.input_buffer_size(), config.output_buffer_size()),
             rewriter: None,
             watch: None,
+            settings: None,
+            auth_started: None,
             scratch: Vec::new(),
             target_tls,
             read_timeout: None,
@@ -74,8 +81,10 @@ impl SocketTransport {
         rewriter: Box<Rewriter>,
         watch: ForwardWatch,
         clock: Clock,
+        settings: Arc<Settings>,
     ) -> Self {
         self.rewriter = Some(rewriter);
+        self.settings = Some(settings);
         self.watch = Some((watch, clock));
         self.scratch = vec![0; REWRITE_CHUNK];
         self
@@ -211,6 +220,26 @@ impl SocketTransport {
         Ok(n)
     }
 
+    /// Marks when a 407 was answered, and reports the accepted answer to the observer.
+    fn note_auth_progress(&mut self) {
+        let (Some(rewriter), Some((_, clock))) = (self.rewriter.as_mut(), self.watch.as_ref())
+        else {
+            return;
+        };
+        let now = clock.now();
+        if rewriter.has_pending_output() && self.auth_started.is_none() {
+            self.auth_started = Some(now);
+        }
+        if let Some(report) = rewriter.take_report() {
+            let started = self.auth_started.take().unwrap_or(now);
+            if let Some(settings) = &self.settings {
+                settings
+                    .shared
+                    .report_forward_auth(&report, now.saturating_sub(started));
+            }
+        }
+    }
+
     /// Sends the request again after the forward proxy's answered 407.
     fn resend(&mut self, timeout: NextTimeout) -> Result<(), ureq::Error> {
         let timeout = timeout.for_write();
@@ -294,7 +323,7 @@ impl Transport for SocketTransport {
                     self.buffers.input_appended(n);
                     return Ok(true);
                 }
-                Received::Taken => continue,
+                Received::Taken => self.note_auth_progress(),
             }
         }
     }

@@ -3,7 +3,7 @@
 //! stale nonce, a refused password, what cannot be sent again, NTLM's two rounds and its
 //! authenticated connection, interim responses, and no secret in `Debug`.
 
-use std::string::String;
+use std::string::{String, ToString};
 use std::vec::Vec;
 
 use super::example;
@@ -104,12 +104,19 @@ fn digest_is_answered_by_sending_the_request_again_however_the_answer_is_split()
         );
         assert_eq!(m.scheme_used(), Some(SchemeKind::Digest));
         assert!(m.is_idle());
+        let report = m.take_report().map(|r| r.to_string());
+        assert_eq!(
+            report.as_deref(),
+            Some("407 offering Digest; proxy accepted Digest authentication")
+        );
+        assert_eq!(m.take_report(), None, "reported once");
 
         // The next request on the connection reuses the nonce with the next count.
         let next = send(&mut m, GET);
         let value = authorization(&next).unwrap_or_else(|| panic!("preemptive: {next}"));
         assert!(value.contains("nonce=\"n1\"") && value.contains("nc=00000002"));
         assert_eq!(answer(&mut m, OK, piece), OK);
+        assert_eq!(m.take_report(), None, "no 407, nothing to report");
     }
 }
 
@@ -158,6 +165,7 @@ fn a_refused_password_reaches_the_client_as_the_proxys_407() {
     );
     assert_eq!(m.last_problem(), Some(AuthProblem::Rejected));
     assert!(!m.has_pending_output(), "nothing is sent a third time");
+    assert_eq!(m.take_report(), None, "a refusal is not an acceptance");
 }
 
 #[test]
@@ -261,4 +269,21 @@ fn basic_passes_every_response_unchanged_and_debug_shows_no_secret() {
         !debug.contains("s3cret") && !debug.contains("YWxpY2U6"),
         "{debug}"
     );
+}
+
+#[test]
+fn without_credentials_nothing_is_kept_and_every_response_passes() {
+    let target = example();
+    let rewriter = ForwardRewriter::new(&target, None).unwrap_or_else(|e| panic!("{e}"));
+    let mut m: AuthenticatingRewriter =
+        AuthenticatingRewriter::new(rewriter, AuthChoice::Any, None, [3; 16], 0);
+    let sent = send(&mut m, GET);
+    assert_eq!(authorization(&sent), None);
+    let challenge = digest_407("n1", false);
+    assert_eq!(
+        m.receive(&challenge),
+        Received::Unchanged,
+        "the 407 is the client's"
+    );
+    assert!(!m.has_pending_output());
 }
