@@ -6,11 +6,17 @@ use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use egress_core::RouteKind;
+use std::future::Future;
+use std::sync::Arc;
+
 use egress_core::establish::Ready;
+use egress_core::failure::Failure;
+use egress_core::{RouteKind, Target};
 use futures_io::{AsyncRead, AsyncWrite};
 
+use crate::establish::establish;
 use crate::runtime::Tcp;
+use crate::settings::Settings;
 use crate::stream::{Layer, Replay, Rewriting};
 
 /// The layers under a connection; see [`crate::stream`].
@@ -30,7 +36,14 @@ pub struct Connection {
     stream: Stack,
     rewriting: Option<Rewriting>,
     ready: Ready,
+    /// How to reach the forward proxy again after an answered 407 that closed the
+    /// connection: the settings and the target's authority.
+    again: Option<(Arc<Settings>, String)>,
+    reconnecting: Option<Reconnect>,
 }
+
+/// A new connection to the forward proxy on its way.
+type Reconnect = Pin<Box<dyn Future<Output = Result<Stack, Failure>> + Send>>;
 
 impl Connection {
     pub(crate) fn new(stream: Stack, rewriting: Option<Rewriting>, ready: Ready) -> Self {
@@ -38,6 +51,55 @@ impl Connection {
             stream,
             rewriting,
             ready,
+            again: None,
+            reconnecting: None,
+        }
+    }
+
+    /// Lets a forward connection reach its proxy again (see [`Self::poll_reconnect`]).
+    pub(crate) fn reaching_again(mut self, settings: Arc<Settings>, authority: String) -> Self {
+        self.again = Some((settings, authority));
+        self
+    }
+
+    /// After an answered 407 that closed the connection: opens a new one to the forward
+    /// proxy along the same route, for the request to go again.
+    fn poll_reconnect(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let Some(rewriting) = self.rewriting.as_mut() else {
+            return Poll::Ready(Ok(()));
+        };
+        if !rewriting.needs_new_connection() {
+            return Poll::Ready(Ok(()));
+        }
+        if self.reconnecting.is_none() {
+            let Some((settings, authority)) = self.again.clone() else {
+                rewriting.cannot_reconnect();
+                return Poll::Ready(Ok(()));
+            };
+            self.reconnecting = Some(Box::pin(async move {
+                let target = Target::from_authority("http", &authority).map_err(|problem| {
+                    Failure::InvalidTarget {
+                        url: authority.clone(),
+                        problem,
+                    }
+                })?;
+                let decision = settings.shared.router().route(&target);
+                let (stack, _) = establish(&settings, &decision, target, None).await?;
+                Ok(stack)
+            }));
+        }
+        let Some(future) = self.reconnecting.as_mut() else {
+            return Poll::Ready(Ok(()));
+        };
+        let result = std::task::ready!(future.as_mut().poll(cx));
+        self.reconnecting = None;
+        match result {
+            Ok(stack) => {
+                self.stream = stack;
+                rewriting.reconnected();
+                Poll::Ready(Ok(()))
+            }
+            Err(failure) => Poll::Ready(Err(io::Error::other(crate::Error::Failure(failure)))),
         }
     }
 
@@ -99,9 +161,15 @@ impl AsyncRead for Connection {
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
-        match &mut this.rewriting {
-            Some(rewriting) => rewriting.poll_read(&mut this.stream, cx, buf),
-            None => Pin::new(&mut this.stream).poll_read(cx, buf),
+        loop {
+            std::task::ready!(this.poll_reconnect(cx))?;
+            let Some(rewriting) = this.rewriting.as_mut() else {
+                return Pin::new(&mut this.stream).poll_read(cx, buf);
+            };
+            let read = std::task::ready!(rewriting.poll_read(&mut this.stream, cx, buf))?;
+            if read > 0 || !rewriting.needs_new_connection() {
+                return Poll::Ready(Ok(read));
+            }
         }
     }
 }

@@ -134,7 +134,12 @@ impl Connector {
                 Some(Rewriting::new(rewriter))
             }
         };
-        Ok(Connection::new(stack, rewriting, ready))
+        let connection = Connection::new(stack, rewriting, ready);
+        Ok(if connection.is_forward_rewriting() {
+            connection.reaching_again(Arc::clone(&self.settings), target.authority().to_string())
+        } else {
+            connection
+        })
     }
 }
 

@@ -62,6 +62,7 @@ impl EgressConnector {
             watch,
             established.clock,
             Arc::clone(&self.settings),
+            details.uri.clone(),
         ))
     }
 }

@@ -42,6 +42,24 @@ impl Rewriting {
         self.rewriter.take_report()
     }
 
+    /// Whether an answered 407 closed the connection (see
+    /// `AuthenticatingRewriter::needs_new_connection`).
+    pub(crate) fn needs_new_connection(&self) -> bool {
+        self.rewriter.needs_new_connection()
+    }
+
+    /// The connection was replaced: the request goes again on the new one.
+    pub(crate) fn reconnected(&mut self) {
+        self.start = 0;
+        self.end = 0;
+        self.rewriter.reconnected();
+    }
+
+    /// No new connection can be made: the 407 goes to the reader.
+    pub(crate) fn cannot_reconnect(&mut self) {
+        self.rewriter.cannot_reconnect();
+    }
+
     /// Why the last 407 reached the reader unanswered, if one did.
     pub(crate) fn last_problem(&self) -> Option<egress_core::auth::AuthProblem> {
         self.rewriter.last_problem()
@@ -121,6 +139,10 @@ impl Rewriting {
         loop {
             if self.rewriter.has_released() {
                 return Poll::Ready(Ok(self.rewriter.take_released(buf)));
+            }
+            if self.rewriter.needs_new_connection() {
+                // The connection is over: the caller reconnects, then reads again.
+                return Poll::Ready(Ok(0));
             }
             if self.rewriter.has_pending_output() || self.start < self.end {
                 ready!(self.poll_flush(inner, cx))?;

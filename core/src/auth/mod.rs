@@ -31,9 +31,11 @@
 pub mod challenge;
 pub mod digest;
 mod error;
+pub mod learned;
 pub mod ntlm;
 pub mod session;
 
 pub use challenge::{Challenge, Challenges};
 pub use error::AuthProblem;
+pub use learned::LearnedScheme;
 pub use session::{AuthChoice, MAX_ROUNDS, ProxyAuth, RoundInput, SchemeKind};

@@ -113,13 +113,31 @@ pub struct ProxyAuth {
     rounds: u8,
     /// The connection finished an NTLM handshake: later requests on it carry nothing.
     connection_authenticated: bool,
+    /// Under `Any`, what may go before the proxy's first challenge (see [`Self::for_proxy`]).
+    up_front: Option<SchemeKind>,
 }
 
 impl ProxyAuth {
-    /// No round yet, schemes allowed by `choice`.
+    /// No round yet, schemes allowed by `choice`; under `Any`, Basic goes with the first
+    /// request, as over an `https://` proxy (see [`Self::for_proxy`]).
     pub fn new(choice: AuthChoice) -> Self {
+        Self::for_proxy(choice, true, None)
+    }
+
+    /// No round yet, for a proxy reached over TLS (`proxy_tls`) or not, which asked for
+    /// `learned` last time (see [`crate::auth::learned`]). Under `Any`, a plain-TCP proxy
+    /// gets no password before it has challenged, and Basic up front only once it offered
+    /// nothing stronger; a proxy that asked for NTLM gets NTLM's first message up front.
+    pub fn for_proxy(choice: AuthChoice, proxy_tls: bool, learned: Option<SchemeKind>) -> Self {
+        let up_front = match learned {
+            Some(SchemeKind::Ntlm) => Some(SchemeKind::Ntlm),
+            Some(SchemeKind::Basic) => Some(SchemeKind::Basic),
+            Some(SchemeKind::Digest) => None,
+            None => proxy_tls.then_some(SchemeKind::Basic),
+        };
         Self {
             choice,
+            up_front,
             ..Self::default()
         }
     }
@@ -151,18 +169,24 @@ impl ProxyAuth {
             self.sent = Some(SchemeKind::Digest);
             return Some(digest.authorization(credentials, input.method, input.uri));
         }
-        match self.choice {
-            AuthChoice::Any | AuthChoice::Basic => {
+        let scheme = match self.choice {
+            AuthChoice::Any => self.up_front?,
+            AuthChoice::Basic => SchemeKind::Basic,
+            AuthChoice::Ntlm => SchemeKind::Ntlm,
+            AuthChoice::Digest => return None,
+        };
+        match scheme {
+            SchemeKind::Basic => {
                 self.sent = Some(SchemeKind::Basic);
                 Some(basic(credentials))
             }
-            AuthChoice::Ntlm => {
+            SchemeKind::Ntlm => {
                 let (client, value) = NtlmClient::start(credentials);
                 self.ntlm = Some(client);
                 self.sent = Some(SchemeKind::Ntlm);
                 Some(value)
             }
-            AuthChoice::Digest => None,
+            SchemeKind::Digest => None,
         }
     }
 

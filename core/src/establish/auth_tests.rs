@@ -81,8 +81,8 @@ fn digest_answers_on_the_same_connection_however_split() {
         let sent = requests(&out);
         assert_eq!(sent.len(), 2, "{sent:?}");
         assert!(
-            sent[0].contains("Proxy-Authorization: Basic "),
-            "{}",
+            !sent[0].contains("Proxy-Authorization"),
+            "no password in the clear before a plain proxy has challenged: {}",
             sent[0]
         );
         let digest = expected_digest("n1", 1);
@@ -239,7 +239,7 @@ fn what_cannot_be_answered_says_why() {
             basic_only,
             AuthProblem::Unsupported,
         ),
-        (TUNNEL, AuthChoice::Any, basic_only, AuthProblem::Rejected),
+        (TUNNEL, AuthChoice::Basic, basic_only, AuthProblem::Rejected),
     ];
     for (proxy, choice, reply, expected) in cases {
         let r = router(None, Some(proxy), None);
@@ -253,6 +253,69 @@ fn what_cannot_be_answered_says_why() {
             other => panic!("{choice:?}: {other:?}"),
         }
     }
+}
+
+/// Under `any`, a plain `http://` proxy gets no password before its first challenge; once
+/// it has offered only Basic, later connections send Basic at once; an `https://` proxy
+/// gets Basic at once (the password is inside TLS).
+#[test]
+fn any_sends_no_cleartext_password_before_a_plain_proxy_has_challenged() {
+    let basic_407: &[u8] =
+        b"HTTP/1.1 407 P\r\nProxy-Authenticate: Basic realm=x\r\nContent-Length: 0\r\n\r\n";
+    let r = router(None, Some(TUNNEL), None);
+    let peer = Peer {
+        reads: vec![Reply::Bytes(basic_407), Reply::Bytes(OK)],
+        ..Peer::default()
+    };
+    let out = run(
+        &r,
+        target("https", "t.example"),
+        options(AuthChoice::Any),
+        &peer,
+    );
+    assert!(out.ready.is_some(), "{:?}", out.failure);
+    let sent = requests(&out);
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert!(!sent[0].contains("Proxy-Authorization"), "{}", sent[0]);
+    assert!(
+        sent[1].contains("Proxy-Authorization: Basic "),
+        "{}",
+        sent[1]
+    );
+
+    // The same client's next connection: the proxy asked for Basic, so Basic goes first.
+    let peer = Peer {
+        reads: vec![Reply::Bytes(OK)],
+        ..Peer::default()
+    };
+    let out = run(
+        &r,
+        target("https", "t.example"),
+        options(AuthChoice::Any),
+        &peer,
+    );
+    let sent = requests(&out);
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(
+        sent[0].contains("Proxy-Authorization: Basic "),
+        "{}",
+        sent[0]
+    );
+
+    // A fresh client through an https:// proxy: Basic at once, inside TLS.
+    let tls = router(None, Some("https://u:secret@proxy.corp:3129"), None);
+    let out = run(
+        &tls,
+        target("https", "t.example"),
+        options(AuthChoice::Any),
+        &peer,
+    );
+    let sent = requests(&out);
+    assert!(
+        sent[0].contains("Proxy-Authorization: Basic "),
+        "{}",
+        sent[0]
+    );
 }
 
 /// The MS-NLMP §4.2.4.3 CHALLENGE_MESSAGE, as a 407 on a kept-alive connection.

@@ -82,7 +82,14 @@ impl<'a> Establish<'a> {
             next_addr: 0,
             request: Vec::new(),
             decoder: None,
-            auth: ProxyAuth::new(options.auth),
+            auth: match decision.proxy {
+                Some(proxy) => ProxyAuth::for_proxy(
+                    options.auth,
+                    proxy.scheme() == crate::Scheme::Https,
+                    proxy.learned_scheme().get(),
+                ),
+                None => ProxyAuth::new(options.auth),
+            },
             connect_uri: target.authority().to_string(),
             authorization: None,
             events: VecDeque::new(),
@@ -529,6 +536,9 @@ impl<'a> Establish<'a> {
         let value = self
             .auth
             .respond(&reply.challenges, credentials.as_ref(), &input)?;
+        if let (Some(proxy), Some(scheme)) = (self.proxy, self.auth.used()) {
+            proxy.learned_scheme().learn(scheme);
+        }
         self.authorization = Some(value);
         match reply.body_len {
             Some(len) => {

@@ -490,7 +490,12 @@ fn connect_answers_are_classified_once() {
             reads: reads.to_vec(),
             ..Peer::default()
         };
-        let out = run(&r, target("https", "t.example"), Options::default(), &peer);
+        // Basic pinned: the credentials go with the first CONNECT, so the 407 is a refusal.
+        let options = Options {
+            auth: crate::auth::AuthChoice::Basic,
+            ..Options::default()
+        };
+        let out = run(&r, target("https", "t.example"), options, &peer);
         assert_eq!(failure_kind(&out), Some(kind), "{reads:?}");
         assert!(out.failure.as_ref().is_some_and(Failure::is_proxy_failure));
     }
@@ -498,7 +503,11 @@ fn connect_answers_are_classified_once() {
         reads: cases[0].0.to_vec(),
         ..Peer::default()
     };
-    let out = run(&r, target("https", "t.example"), Options::default(), &peer);
+    let basic = Options {
+        auth: crate::auth::AuthChoice::Basic,
+        ..Options::default()
+    };
+    let out = run(&r, target("https", "t.example"), basic, &peer);
     match out.failure {
         Some(Failure::ProxyAuthRequired {
             schemes,
@@ -527,6 +536,7 @@ fn the_connect_request_carries_credentials_and_user_agent() {
     let options = Options {
         user_agent: Some("egress-test/1"),
         proxy_headers: headers,
+        auth: crate::auth::AuthChoice::Basic,
         ..Options::default()
     };
     let out = run(

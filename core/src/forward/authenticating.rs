@@ -25,12 +25,13 @@
 //! [`last_problem`](AuthenticatingRewriter::last_problem) says why.
 
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use sha2::{Digest as _, Sha256};
 
 use super::{ForwardError, ForwardRewriter, HEAD_CAPACITY, Progress};
-use crate::auth::{AuthChoice, AuthProblem, ProxyAuth, RoundInput, SchemeKind};
+use crate::auth::{AuthChoice, AuthProblem, LearnedScheme, ProxyAuth, RoundInput, SchemeKind};
 use crate::credentials::Credentials;
 use crate::establish::auth_round::auth_reply;
 
@@ -97,6 +98,7 @@ enum Response {
 pub struct AuthenticatingRewriter<const N: usize = HEAD_CAPACITY> {
     rewriter: ForwardRewriter<N>,
     auth: ProxyAuth,
+    choice: AuthChoice,
     credentials: Option<(String, String)>,
     seed: [u8; 16],
     unix_time: u64,
@@ -118,6 +120,10 @@ pub struct AuthenticatingRewriter<const N: usize = HEAD_CAPACITY> {
     /// The schemes offered by this request's answered 407s, and how many there were.
     answered: Option<(Vec<String>, u8)>,
     report: Option<ForwardAuthReport>,
+    /// What the proxy asked for last time, shared with the client's other connections.
+    learned: Option<Arc<LearnedScheme>>,
+    /// An answered 407 that ended its connection: the request waits for a new one.
+    closing_challenge: Option<Vec<u8>>,
 }
 
 impl<const N: usize> AuthenticatingRewriter<N> {
@@ -142,6 +148,7 @@ impl<const N: usize> AuthenticatingRewriter<N> {
                 rewriter
             },
             auth: ProxyAuth::new(choice),
+            choice,
             credentials: credentials
                 .map(|c| (c.encoded_user().into(), c.encoded_password().into())),
             seed: random,
@@ -158,7 +165,46 @@ impl<const N: usize> AuthenticatingRewriter<N> {
             problem: None,
             answered: None,
             report: None,
+            learned: None,
+            closing_challenge: None,
         }
+    }
+
+    /// Whether the proxy's answered 407 ended the connection: the driver opens a new
+    /// connection to the proxy along the same route, then calls
+    /// [`reconnected`](Self::reconnected) (the request goes again there), or
+    /// [`cannot_reconnect`](Self::cannot_reconnect).
+    pub fn needs_new_connection(&self) -> bool {
+        self.closing_challenge.is_some()
+    }
+
+    /// The driver replaced the connection: the request goes again on the new one.
+    pub fn reconnected(&mut self) {
+        self.closing_challenge = None;
+        self.auth.next_connection();
+    }
+
+    /// The driver cannot open a new connection: the 407 goes to the client, as
+    /// [`AuthProblem::CannotResend`].
+    pub fn cannot_reconnect(&mut self) {
+        if let Some(head) = self.closing_challenge.take() {
+            self.resend = None;
+            self.answer = None;
+            self.answered = None;
+            self.problem = Some(AuthProblem::CannotResend);
+            self.response = Response::Pass;
+            self.released.extend_from_slice(&head);
+        }
+    }
+
+    /// For a proxy reached over TLS (`proxy_tls`) or not, sharing what it asked for with
+    /// the client's other connections (see [`crate::auth::learned`]): under `Any`, nothing
+    /// goes in the clear before a plain proxy has challenged.
+    #[must_use]
+    pub fn for_proxy(mut self, proxy_tls: bool, learned: Arc<LearnedScheme>) -> Self {
+        self.auth = ProxyAuth::for_proxy(self.choice, proxy_tls, learned.get());
+        self.learned = Some(learned);
+        self
     }
 
     /// The report of the last request whose 407s were answered and then accepted, once.
@@ -264,6 +310,10 @@ impl<const N: usize> AuthenticatingRewriter<N> {
     /// The proxy closed the connection: response bytes held back (a head not complete
     /// yet) are released to the client, which decides what a cut-off response means.
     pub fn handle_eof(&mut self) {
+        if self.closing_challenge.is_some() {
+            // The close the answered 407 announced: the driver reconnects.
+            return;
+        }
         self.resend = None;
         self.release_rest();
     }
@@ -350,6 +400,7 @@ impl<const N: usize> AuthenticatingRewriter<N> {
                 };
             }
             Some(407) => {}
+            Some(401) if is_tinyproxy_refusal_head(&head[..end]) => {}
             _ => {
                 self.auth.succeeded();
                 if let (Some((offered, rounds)), Some(accepted)) =
@@ -365,37 +416,54 @@ impl<const N: usize> AuthenticatingRewriter<N> {
                 return Received::Taken;
             }
         }
-        let reply = auth_reply(&head[..end], 407);
+        let reply = auth_reply(&head[..end], status.unwrap_or(407));
         let after_head = (head.len() - end) as u64;
         let body_left = reply
             .body_len
             .map(|len| if self.head_request { 0 } else { len });
         let replayable = self.replay.is_some() && self.rewriter.is_idle();
-        let answer = match body_left {
-            Some(len) if replayable && after_head <= len => {
-                let (method, uri) = core::mem::take(&mut self.request_line);
-                let input = self.round_input(&method, &uri);
-                let credentials = credentials_of(&self.credentials);
-                let answer = self
-                    .auth
-                    .respond(&reply.challenges, credentials.as_ref(), &input);
-                self.request_line = (method, uri);
-                answer
+        let answer = if replayable {
+            let (method, uri) = core::mem::take(&mut self.request_line);
+            let input = self.round_input(&method, &uri);
+            let credentials = credentials_of(&self.credentials);
+            let answer = self
+                .auth
+                .respond(&reply.challenges, credentials.as_ref(), &input);
+            self.request_line = (method, uri);
+            answer
+        } else {
+            Err(AuthProblem::CannotResend)
+        };
+        let same_connection = body_left.filter(|&len| after_head <= len);
+        let answer = match answer {
+            // A 407 that ends its connection: a scheme bound to the connection cannot go
+            // on; any other goes on over a new connection, if the driver can make one.
+            Ok(_) if same_connection.is_none() && self.auth.is_connection_bound() => {
+                Err(AuthProblem::ConnectionClosed)
             }
-            // Not answerable on this connection: the 407 goes to the client.
-            _ => Err(AuthProblem::CannotResend),
+            other => other,
         };
         match answer {
             Ok(value) => {
+                if let (Some(learned), Some(scheme)) = (&self.learned, self.auth.used()) {
+                    learned.learn(scheme);
+                }
                 let rounds = self.answered.as_ref().map_or(0, |(_, r)| *r);
                 self.answered = Some((reply.challenges.scheme_names(), rounds.saturating_add(1)));
-                let left = body_left.unwrap_or(0) - after_head;
                 self.answer = Some(value);
                 self.resend = Some(0);
-                self.response = if left == 0 {
-                    Response::Head(Vec::new())
-                } else {
-                    Response::Skip(left)
+                self.response = match same_connection {
+                    Some(len) if len > after_head => Response::Skip(len - after_head),
+                    Some(_) => Response::Head(Vec::new()),
+                    None => {
+                        // Kept until the driver says whether it could reconnect.
+                        let held = match core::mem::replace(&mut self.response, Response::Idle) {
+                            Response::Head(bytes) => bytes,
+                            _ => Vec::new(),
+                        };
+                        self.closing_challenge = Some(held);
+                        Response::Head(Vec::new())
+                    }
                 };
                 Received::Taken
             }
@@ -445,6 +513,22 @@ fn round_random(seed: &[u8; 16], round: u64) -> [u8; 16] {
     let mut out = [0u8; 16];
     out.copy_from_slice(&hash[..16]);
     out
+}
+
+/// tinyproxy answers a forward request's missing or wrong credentials with 401 (see
+/// [`crate::router`]'s refusal rule): its challenge is answered like a 407's.
+fn is_tinyproxy_refusal_head(head: &[u8]) -> bool {
+    let mut headers = [httparse::EMPTY_HEADER; crate::connect::MAX_HEADERS];
+    let mut response = httparse::Response::new(&mut headers);
+    if response.parse(head).is_err() {
+        return false;
+    }
+    crate::router::is_tinyproxy_refusal(
+        response
+            .headers
+            .iter()
+            .map(|h| (h.name.as_bytes(), h.value)),
+    )
 }
 
 fn find_head_end(bytes: &[u8]) -> Option<usize> {

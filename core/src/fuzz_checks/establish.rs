@@ -109,13 +109,18 @@ pub fn check_establish(data: &[u8]) {
     let script = input.rest();
 
     let setting = |name: &str| Some(Setting::new(name, proxy));
-    let router = match flags & 3 {
-        0 => Router::new(None, None, None, false),
-        1 => Router::new(setting("http_proxy"), None, None, false),
-        2 => Router::new(None, setting("https_proxy"), None, false),
-        _ => Router::new(setting("http_proxy"), setting("https_proxy"), None, false),
-    }
-    .unwrap_or_else(|error| panic!("fixed proxy {proxy}: {error}"));
+    // A router per drive: a router remembers what its proxies asked for (the learned
+    // scheme), which rightly changes the next connection's first CONNECT.
+    let fresh_router = || {
+        match flags & 3 {
+            0 => Router::new(None, None, None, false),
+            1 => Router::new(setting("http_proxy"), None, None, false),
+            2 => Router::new(None, setting("https_proxy"), None, false),
+            _ => Router::new(setting("http_proxy"), setting("https_proxy"), None, false),
+        }
+        .unwrap_or_else(|error| panic!("fixed proxy {proxy}: {error}"))
+    };
+    let router = fresh_router();
     let scheme = if flags & 4 != 0 { "https" } else { "http" };
     let Ok(target) = Target::from_authority(scheme, authority) else {
         return;
@@ -145,12 +150,12 @@ pub fn check_establish(data: &[u8]) {
             deadline: None,
             ..options
         };
-        let whole = drive(&router, target, free, &segments, None, &[]);
+        let whole = drive(&fresh_router(), target, free, &segments, None, &[]);
         if !chunks.is_empty() {
-            let split = drive(&router, target, free, &segments, None, &chunks);
+            let split = drive(&fresh_router(), target, free, &segments, None, &chunks);
             assert_eq!(whole, split, "chunks {chunks:?} change the outcome");
         }
-        let bytes = drive(&router, target, free, &segments, None, &[1]);
+        let bytes = drive(&fresh_router(), target, free, &segments, None, &[1]);
         assert_eq!(whole, bytes, "byte-by-byte reads change the outcome");
     }
     let _ = scripted;

@@ -31,6 +31,7 @@ mod info;
 mod key;
 mod proxy;
 mod refusal;
+pub(crate) use refusal::is_tinyproxy_refusal;
 mod url_target;
 mod warning;
 

@@ -9,6 +9,9 @@ use core::fmt;
 use core::net::{Ipv4Addr, Ipv6Addr};
 use core::ops::Range;
 
+use alloc::sync::Arc;
+
+use crate::auth::LearnedScheme;
 use crate::credentials::Credentials;
 use crate::host::Host;
 use crate::proxy_url::{ProxyUrl, ProxyUrlError};
@@ -69,6 +72,7 @@ pub struct RouterProxy {
     host: HostSpan,
     port: u16,
     credentials: Option<(Range32, Range32)>,
+    learned: Arc<LearnedScheme>,
 }
 
 impl RouterProxy {
@@ -98,6 +102,7 @@ impl RouterProxy {
             host,
             port: url.port(),
             credentials,
+            learned: Arc::default(),
         })
     }
 
@@ -146,6 +151,12 @@ impl RouterProxy {
     /// The proxy's port.
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The scheme this proxy asked for when it last challenged, shared by every connection
+    /// of the client (see [`crate::auth::learned`]).
+    pub fn learned_scheme(&self) -> &Arc<LearnedScheme> {
+        &self.learned
     }
 }
 

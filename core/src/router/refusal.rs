@@ -17,7 +17,7 @@
 
 use alloc::string::ToString;
 
-use super::{Decision, RouteKind};
+use super::{Decision, RouteKind, RouterProxy};
 use crate::auth::{AuthChoice, AuthProblem, SchemeKind};
 use crate::connect::AuthSchemes;
 use crate::establish::auth_round::reusable_body_len;
@@ -64,7 +64,7 @@ impl Decision<'_> {
             .map(|(_, value)| value);
         let schemes = AuthSchemes::from_challenges(challenges);
         let (scheme, problem) = if proxy.has_credentials() {
-            answered_with(choice, &schemes, status, headers)
+            answered_with(choice, proxy, &schemes, status, headers)
         } else {
             (None, AuthProblem::NoCredentials)
         };
@@ -83,11 +83,20 @@ impl Decision<'_> {
 /// the client.
 fn answered_with<'v>(
     choice: AuthChoice,
+    proxy: &RouterProxy,
     schemes: &AuthSchemes,
     status: u16,
     headers: impl Iterator<Item = (&'v [u8], &'v [u8])>,
 ) -> (Option<&'static str>, AuthProblem) {
-    let preemptive_basic = choice.allows(SchemeKind::Basic);
+    // What went before any challenge: see `ProxyAuth::for_proxy`.
+    let preemptive_basic = match choice {
+        AuthChoice::Basic => true,
+        AuthChoice::Any => {
+            proxy.scheme() == crate::Scheme::Https
+                || proxy.learned_scheme().get() == Some(SchemeKind::Basic)
+        }
+        _ => false,
+    };
     let best = SchemeKind::ALL_STRONGEST_FIRST
         .into_iter()
         .find(|&kind| choice.allows(kind) && schemes.contains(kind.name()));
@@ -110,7 +119,9 @@ fn answered_with<'v>(
 }
 
 /// tinyproxy's marks on its own 401: its `Server` and a `WWW-Authenticate` challenge.
-fn is_tinyproxy_refusal<'v>(headers: impl Iterator<Item = (&'v [u8], &'v [u8])>) -> bool {
+pub(crate) fn is_tinyproxy_refusal<'v>(
+    headers: impl Iterator<Item = (&'v [u8], &'v [u8])>,
+) -> bool {
     let (mut server, mut challenge) = (false, false);
     for (name, value) in headers {
         if name.eq_ignore_ascii_case(b"server") {

@@ -121,13 +121,11 @@ impl Settings {
                 variable: proxy.source().into(),
                 problem: alloc::format!("cannot forward to {}: {error}", target.authority()),
             })?;
-        Ok(AuthenticatingRewriter::new(
-            rewriter,
-            self.proxy_auth,
-            credentials,
-            random,
-            unix_time,
-        ))
+        let proxy_tls = proxy.scheme() == crate::Scheme::Https;
+        Ok(
+            AuthenticatingRewriter::new(rewriter, self.proxy_auth, credentials, random, unix_time)
+                .for_proxy(proxy_tls, Arc::clone(proxy.learned_scheme())),
+        )
     }
 
     /// Tells the phase observer, if any, that a forward request's 407s were answered and

@@ -13,11 +13,13 @@ use std::time::Duration;
 use egress_core::establish::ForwardWatch;
 use egress_core::failure::PeerError;
 use egress_core::forward::{AuthenticatingRewriter, Received};
+use ureq::http::Uri;
 use ureq::unversioned::transport::{Buffers, LazyBuffers, NextTimeout, Transport};
 
 use super::{Clock, SocketStream, is_timeout};
 use crate::Error;
-use crate::settings::Settings;
+use crate::establish::establish;
+use crate::settings::{Settings, target_of};
 
 /// The forward rewriter's head buffer: ureq's output buffer (128 KiB, the agent never changes
 /// it), so any request head ureq can send on a direct route is accepted on a forward route.
@@ -38,6 +40,9 @@ pub(crate) struct SocketTransport {
     watch: Option<(ForwardWatch, Clock)>,
     /// Where answered forward 407s are reported, and when the current one arrived.
     settings: Option<Arc<Settings>>,
+    /// The target of a forward connection, to reach the proxy again after a 407 that
+    /// closed the connection.
+    uri: Option<Uri>,
     auth_started: Option<Duration>,
     scratch: Vec<u8>,
     /// TLS to the target is the outermost layer.
@@ -67,6 +72,7 @@ impl SocketTransport {
             rewriter: None,
             watch: None,
             settings: None,
+            uri: None,
             auth_started: None,
             scratch: Vec::new(),
             target_tls,
@@ -82,9 +88,11 @@ impl SocketTransport {
         watch: ForwardWatch,
         clock: Clock,
         settings: Arc<Settings>,
+        uri: Uri,
     ) -> Self {
         self.rewriter = Some(rewriter);
         self.settings = Some(settings);
+        self.uri = Some(uri);
         self.watch = Some((watch, clock));
         self.scratch = vec![0; REWRITE_CHUNK];
         self
@@ -240,6 +248,30 @@ impl SocketTransport {
         }
     }
 
+    /// Opens a new connection to the forward proxy along the same route, after an answered
+    /// 407 that closed the old one.
+    fn reconnect(&mut self, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        let (Some(settings), Some(uri)) = (self.settings.clone(), self.uri.clone()) else {
+            if let Some(rewriter) = self.rewriter.as_mut() {
+                rewriter.cannot_reconnect();
+            }
+            return Ok(());
+        };
+        let target = target_of(&uri).map_err(|f| Error::Failure(f).into_ureq())?;
+        let decision = settings.shared.router().route(&target);
+        let within = timeout.not_zero().map(|left| *left);
+        let established = establish(&settings, &decision, target, within)
+            .map_err(|f| Error::Failure(f).into_ureq())?;
+        self.stream = established.stream;
+        // A new socket: its timeouts are not set yet.
+        self.read_timeout = None;
+        self.write_timeout = None;
+        if let Some(rewriter) = self.rewriter.as_mut() {
+            rewriter.reconnected();
+        }
+        Ok(())
+    }
+
     /// Sends the request again after the forward proxy's answered 407.
     fn resend(&mut self, timeout: NextTimeout) -> Result<(), ureq::Error> {
         let timeout = timeout.for_write();
@@ -299,9 +331,16 @@ impl Transport for SocketTransport {
                     self.buffers.input_appended(n);
                     return Ok(n > 0);
                 }
-                if rewriter.has_pending_output() {
-                    // The proxy's 407 was answered: the request goes again, on this
-                    // connection, and its answer is what ureq reads.
+                if rewriter.needs_new_connection() {
+                    self.reconnect(timeout)?;
+                }
+                if self
+                    .rewriter
+                    .as_ref()
+                    .is_some_and(|r| r.has_pending_output())
+                {
+                    // The proxy's 407 was answered: the request goes again, and its
+                    // answer is what ureq reads.
                     self.resend(timeout)?;
                 }
             }
@@ -312,7 +351,7 @@ impl Transport for SocketTransport {
             };
             if n == 0 {
                 rewriter.handle_eof();
-                if rewriter.has_released() {
+                if rewriter.has_released() || rewriter.needs_new_connection() {
                     continue;
                 }
                 return Ok(false);

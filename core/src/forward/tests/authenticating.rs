@@ -184,14 +184,41 @@ fn what_cannot_be_sent_again_reaches_the_client_and_says_why() {
     assert_eq!(answer(&mut m, &challenge, 4096), challenge);
     assert_eq!(m.last_problem(), Some(AuthProblem::CannotResend));
 
-    // A 407 that ends its connection.
-    let mut m = machine(AuthChoice::Digest, "wonder");
-    let _ = send(&mut m, GET);
+    // A 407 that ends its connection: answered on a new one when the driver makes one...
     let closing = b"HTTP/1.1 407 P\r\nProxy-Authenticate: Digest realm=\"r\", nonce=\"n\"\r\n\
                     Connection: close\r\nContent-Length: 0\r\n\r\n";
-    assert_eq!(answer(&mut m, closing, 4096), closing);
+    let mut m = machine(AuthChoice::Digest, "wonder");
+    let _ = send(&mut m, GET);
+    assert!(answer(&mut m, closing, 4096).is_empty());
+    assert!(m.needs_new_connection());
+    m.handle_eof();
+    assert!(!m.has_released(), "the announced close is not the client's");
+    m.reconnected();
+    let again = send(&mut m, b"");
+    assert!(
+        authorization(&again).is_some_and(|v| v.contains("nonce=\"n\"")),
+        "{again}"
+    );
+    assert_eq!(answer(&mut m, OK, 4096), OK);
+
+    // ...and the client's 407 when it cannot.
+    let mut m = machine(AuthChoice::Digest, "wonder");
+    let _ = send(&mut m, GET);
+    assert!(answer(&mut m, closing, 4096).is_empty());
+    m.cannot_reconnect();
+    let mut seen = std::vec![0u8; 512];
+    let n = m.take_released(&mut seen);
+    assert_eq!(&seen[..n], closing);
     assert_eq!(m.last_problem(), Some(AuthProblem::CannotResend));
     assert!(!m.has_pending_output());
+
+    // NTLM cannot go on over another connection.
+    let mut m = machine(AuthChoice::Ntlm, "wonder");
+    let _ = send(&mut m, GET);
+    let ntlm_closing = b"HTTP/1.1 407 P\r\nProxy-Authenticate: NTLM TlRMTVNTUAACAAAADAAMADgAAAAzgoriASNFZ4mrze8AAAAAAAAAACQAJABEAAAABgBwFwAAAA9TAGUAcgB2AGUAcgACAAwARABvAG0AYQBpAG4AAQAMAFMAZQByAHYAZQByAAAAAAAAAAAA\r\nConnection: close\r\n\r\n";
+    assert_eq!(answer(&mut m, ntlm_closing, 4096), ntlm_closing);
+    assert_eq!(m.last_problem(), Some(AuthProblem::ConnectionClosed));
+    assert!(!m.needs_new_connection());
 }
 
 #[test]
