@@ -3,8 +3,9 @@
 //!
 //! ```text
 //!   first_value ─► (request) ─► 407 + challenges ─► respond ─► (request again) ─► …
-//!        Basic when allowed          │  wrong credentials / nothing usable ─► Err(problem)
+//!        Basic when pinned           │  wrong credentials / nothing usable ─► Err(problem)
 //!        NTLM negotiate when pinned  └─ Digest stale=true ─► new nonce, same credentials
+//!        nothing for Any
 //! ```
 //!
 //! The strongest offered scheme among the enabled ones is chosen (NTLM > Digest > Basic);
@@ -26,11 +27,13 @@ pub const MAX_ROUNDS: u8 = 4;
 /// Which schemes may be used with a proxy.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum AuthChoice {
-    /// The strongest scheme the proxy offers (NTLM > Digest > Basic); Basic is sent with
-    /// the first request when the proxy URL has credentials, as before any challenge.
+    /// The strongest scheme the proxy offers (NTLM > Digest > Basic). The first request
+    /// goes without credentials, to learn what the proxy offers: a password sent as Basic
+    /// before that would reach, readable, a proxy that would have taken NTLM or Digest.
     #[default]
     Any,
-    /// Basic only.
+    /// Basic only, sent with the first request when the proxy URL has credentials (no
+    /// round trip for the challenge).
     Basic,
     /// Digest only (nothing is sent before the proxy's challenge).
     Digest,
@@ -133,7 +136,8 @@ impl ProxyAuth {
 
     /// The `Proxy-Authorization` value for a request before (or without) a challenge on
     /// this connection: Digest with a nonce learned earlier (counting `nc`), Basic when
-    /// allowed, NTLM's negotiate message when pinned to NTLM; `None` to send nothing.
+    /// pinned to Basic, NTLM's negotiate message when pinned to NTLM; `None` to send nothing
+    /// (always for [`AuthChoice::Any`] before a challenge: never Basic unasked).
     pub fn first_value(
         &mut self,
         credentials: Option<&Credentials<'_>>,
@@ -145,7 +149,7 @@ impl ProxyAuth {
             return Some(digest.authorization(credentials, input.method, input.uri));
         }
         match self.choice {
-            AuthChoice::Any | AuthChoice::Basic => {
+            AuthChoice::Basic => {
                 self.sent = Some(SchemeKind::Basic);
                 Some(basic(credentials))
             }
@@ -155,7 +159,7 @@ impl ProxyAuth {
                 self.sent = Some(SchemeKind::Ntlm);
                 Some(value)
             }
-            AuthChoice::Digest => None,
+            AuthChoice::Any | AuthChoice::Digest => None,
         }
     }
 

@@ -81,8 +81,8 @@ fn digest_answers_on_the_same_connection_however_split() {
         let sent = requests(&out);
         assert_eq!(sent.len(), 2, "{sent:?}");
         assert!(
-            sent[0].contains("Proxy-Authorization: Basic "),
-            "{}",
+            !sent[0].contains("Proxy-Authorization"),
+            "Any sends nothing before the challenge: {}",
             sent[0]
         );
         let digest = expected_digest("n1", 1);
@@ -239,7 +239,7 @@ fn what_cannot_be_answered_says_why() {
             basic_only,
             AuthProblem::Unsupported,
         ),
-        (TUNNEL, AuthChoice::Any, basic_only, AuthProblem::Rejected),
+        (TUNNEL, AuthChoice::Basic, basic_only, AuthProblem::Rejected),
     ];
     for (proxy, choice, reply, expected) in cases {
         let r = router(None, Some(proxy), None);
@@ -315,4 +315,38 @@ fn ntlm_runs_both_rounds_on_one_connection() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// A proxy offering NTLM and Basic gets NTLM under `Any`, and never sees the password as
+/// Basic: the first CONNECT carries nothing (a preemptive Basic would have handed it over
+/// before the proxy said it takes NTLM), the second the negotiate message, the third the
+/// authenticate message, all on one connection.
+#[test]
+fn any_answers_ntlm_and_basic_offers_with_ntlm_and_never_sends_basic() {
+    let r = router(None, Some("http://CORP%5Cu:secret@proxy.corp:3128"), None);
+    let offers: &[u8] = b"HTTP/1.1 407 P\r\nProxy-Authenticate: Basic realm=\"corp\"\r\n\
+        Proxy-Authenticate: NTLM\r\nContent-Length: 3\r\n\r\nabc";
+    let peer = Peer {
+        reads: vec![
+            Reply::Bytes(offers),
+            Reply::Bytes(ntlm_407(false)),
+            Reply::Bytes(OK),
+        ],
+        ..Peer::default()
+    };
+    let out = run(
+        &r,
+        target("https", "t.example"),
+        options(AuthChoice::Any),
+        &peer,
+    );
+    let ready = out.ready.unwrap_or_else(|| panic!("{:?}", out.failure));
+    assert_eq!(ready.proxy_auth, Some(SchemeKind::Ntlm));
+    assert_eq!(out.connected.len(), 1, "one connection");
+    let sent = requests(&out);
+    assert_eq!(sent.len(), 3, "{sent:?}");
+    assert!(!sent[0].contains("Proxy-Authorization"), "{}", sent[0]);
+    assert!(sent[1].contains("Proxy-Authorization: NTLM TlRMTVNTUAABAAAA"));
+    assert!(sent[2].contains("Proxy-Authorization: NTLM TlRMTVNTUAADAAAA"));
+    assert!(sent.iter().all(|r| !r.contains("Basic ")), "{sent:?}");
 }

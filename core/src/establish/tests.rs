@@ -485,12 +485,17 @@ fn connect_answers_are_classified_once() {
         (&[Reply::Error(PeerErrorKind::Reset)], FailureKind::ProxyClosed),
         (&[Reply::Error(PeerErrorKind::Other)], FailureKind::ProxyUnreachable),
     ];
+    // Basic pinned: the credentials go with the first CONNECT, so the 407 is a refusal.
+    let basic = || Options {
+        auth: crate::auth::AuthChoice::Basic,
+        ..Options::default()
+    };
     for (reads, kind) in cases {
         let peer = Peer {
             reads: reads.to_vec(),
             ..Peer::default()
         };
-        let out = run(&r, target("https", "t.example"), Options::default(), &peer);
+        let out = run(&r, target("https", "t.example"), basic(), &peer);
         assert_eq!(failure_kind(&out), Some(kind), "{reads:?}");
         assert!(out.failure.as_ref().is_some_and(Failure::is_proxy_failure));
     }
@@ -498,7 +503,7 @@ fn connect_answers_are_classified_once() {
         reads: cases[0].0.to_vec(),
         ..Peer::default()
     };
-    let out = run(&r, target("https", "t.example"), Options::default(), &peer);
+    let out = run(&r, target("https", "t.example"), basic(), &peer);
     match out.failure {
         Some(Failure::ProxyAuthRequired {
             schemes,
@@ -527,6 +532,7 @@ fn the_connect_request_carries_credentials_and_user_agent() {
     let options = Options {
         user_agent: Some("egress-test/1"),
         proxy_headers: headers,
+        auth: crate::auth::AuthChoice::Basic,
         ..Options::default()
     };
     let out = run(
