@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 pub const INSTALL_HINT: &str = "apt-get install -y squid-openssl tinyproxy";
 
 /// The command that installs the NTLM acceptor's Python environment (pyspnego in a venv).
-pub const PYSPNEGO_HINT: &str = "sudo ./scripts/install-test-deps (pyspnego in a venv at \
-    /opt/egress-test-venv, or EGRESS_TEST_VENV)";
+pub const PYSPNEGO_HINT: &str = "python3 -m venv /opt/egress-test-venv && \
+    /opt/egress-test-venv/bin/pip install -r tests/peers/requirements.txt";
 
 /// The venv `scripts/install-test-deps` creates for the Python test peers, unless
 /// [`VENV_ENV`] names another.
@@ -328,6 +328,41 @@ mod tests {
             "{message}"
         );
         assert!(message.contains(INSTALL_HINT), "{message}");
+    }
+
+    #[test]
+    fn missing_pyspnego_names_its_own_install_command() {
+        let Availability::Skip(line) = availability(RealProxy::Pyspnego, None, false) else {
+            panic!("expected a skip");
+        };
+        assert!(
+            line.starts_with("skipping: pyspnego not installed"),
+            "{line}"
+        );
+        assert!(
+            line.contains(PYSPNEGO_HINT) && !line.contains(INSTALL_HINT),
+            "{line}"
+        );
+        let Availability::Fail(message) = availability(RealProxy::Pyspnego, None, true) else {
+            panic!("expected a failure");
+        };
+        assert!(
+            message.contains("pyspnego is not installed but CI is set"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_python_without_spnego_is_not_the_acceptors_python() {
+        // `false` fails `-c "import spnego"` like a Python without the package would.
+        assert_eq!(
+            find_pyspnego_python(Some(PathBuf::from("/bin/false"))),
+            None
+        );
+        assert_eq!(
+            find_pyspnego_python(Some(PathBuf::from("/nonexistent/python3"))),
+            None
+        );
     }
 
     #[test]
