@@ -2,8 +2,8 @@
 //! `tests/peers/ntlm_proxy.py`, started on loopback by `egress_tests::real_proxy::NtlmProxy`
 //! (skipped with a notice outside CI when pyspnego is missing, failing in CI).
 //!
-//! On every frontend, for `https://` targets (CONNECT): the right password tunnels through,
-//! pinned to NTLM and with `Any` (a proxy offering NTLM and Basic gets NTLM and never sees
+//! On every frontend, for `https://` targets (CONNECT): the right password tunnels through
+//! (with a domain, without one, and all non-ASCII), pinned to NTLM and with `Any` (a proxy offering NTLM and Basic gets NTLM and never sees
 //! Basic); the `DOMAIN\user` domain reaches the acceptor (the same user in another domain
 //! is refused); a wrong password is a typed NTLM refusal; every round of a handshake comes
 //! on one client connection (the acceptor's event log tells). The acceptor's own rules (a
@@ -39,9 +39,15 @@ fn bob() -> NtlmUser {
     NtlmUser::new("", "bob", PASSWORD)
 }
 
+/// Non-ASCII user, domain and password: UTF-16LE on the wire, the user upper-cased in
+/// NTOWFv2, percent-encoded UTF-8 in the proxy URL.
+fn jurgen() -> NtlmUser {
+    NtlmUser::new("Körp", "Jürgen", "Pässwörd€")
+}
+
 fn start(offer_basic: bool) -> Option<NtlmProxy> {
     NtlmProxy::start_or_skip(&NtlmOptions {
-        users: vec![alice(), bob()],
+        users: vec![alice(), bob(), jurgen()],
         offer_basic,
     })
 }
@@ -89,7 +95,7 @@ fn ntlm_tunnels_https_on_one_connection_with_and_without_a_domain(frontend: Fron
     let Some(proxy) = start(false) else {
         return;
     };
-    for (user, domain) in [(alice(), "CORP"), (bob(), "-")] {
+    for (user, domain) in [(alice(), "CORP"), (bob(), "-"), (jurgen(), "Körp")] {
         let client = tunnelling(frontend, &proxy.url_for(&user), AuthChoice::Ntlm, &rig.ca);
         match client.fetch(&rig.https.url("/hello")) {
             frontends::Fetched::Response(r) if r.status == 200 => {

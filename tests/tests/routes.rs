@@ -91,14 +91,35 @@ fn https_target_goes_through_a_connect_tunnel_with_credentials(frontend: Fronten
     let client = frontend.client(&https_proxy(&proxy_url_with_auth(&proxy), &ca));
     let body = client.fetch(&origin.url("/hello")).body();
     assert_eq!(body, HELLO_BODY.as_bytes());
+    // The default (`Any`) asks first, then answers the proxy's Basic challenge.
     assert_eq!(
         proxy.connect_targets(),
         vec![format!("127.0.0.1:{}", origin.port())]
     );
-    let connect = &proxy.requests()[0];
-    assert_eq!(connect.method, "CONNECT");
+    let requests = proxy.requests();
+    assert_eq!(requests.len(), 2, "{requests:?}");
+    assert!(requests.iter().all(|r| r.method == "CONNECT"));
+    assert_eq!(requests[0].header("proxy-authorization"), None);
     assert_eq!(
-        connect.header("proxy-authorization"),
+        requests[1].header("proxy-authorization"),
+        Some(basic(USER, PASSWORD).as_str())
+    );
+    assert_eq!(proxy.connections(), 1, "both rounds on one connection");
+
+    // Basic pinned: the credentials go with the first CONNECT, no round trip.
+    let proxy = TestProxy::start(ProxyOptions::default().auth(USER, PASSWORD));
+    let pinned = frontend.client(&Setup {
+        proxy_auth: Some(egress_core::auth::AuthChoice::Basic),
+        ..https_proxy(&proxy_url_with_auth(&proxy), &ca)
+    });
+    assert_eq!(
+        pinned.fetch(&origin.url("/hello")).body(),
+        HELLO_BODY.as_bytes()
+    );
+    let requests = proxy.requests();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    assert_eq!(
+        requests[0].header("proxy-authorization"),
         Some(basic(USER, PASSWORD).as_str())
     );
 }
