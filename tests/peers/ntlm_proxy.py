@@ -362,6 +362,8 @@ class Handler(socketserver.BaseRequestHandler):
         lines += [f"{k}: {v}" for k, v in head.headers if k.lower() not in skip]
         if body:
             lines.append(f"Content-Length: {len(body)}")
+        # HTTP/1.0 alone does not make every server close; the answer is read to EOF.
+        lines.append("Connection: close")
         upstream.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)
         answer = b""
         while True:

@@ -226,24 +226,45 @@ fn a_wrong_password_or_domain_is_a_rejected_ntlm_failure(frontend: Frontend) {
 
 // ---- The acceptor's own rules, with raw messages ----------------------------------------
 
-/// One request on `stream`, its response head and body (Content-Length framed).
+/// One request on `stream`: the response head and whether it closes the connection.
 fn round_trip(stream: &mut TcpStream, request: &str) -> (String, bool) {
+    let (head, closes, _) = exchange(stream, request);
+    (head, closes)
+}
+
+/// One request on `stream`: the response head, whether it closes, and its body (framed by
+/// Content-Length, which the acceptor always sends).
+fn exchange(stream: &mut TcpStream, request: &str) -> (String, bool, Vec<u8>) {
     stream
         .write_all(request.as_bytes())
         .unwrap_or_else(|e| panic!("write: {e}"));
     let mut data = Vec::new();
     let mut buf = [0u8; 4096];
-    while !data.windows(4).any(|w| w == b"\r\n\r\n") {
+    let end = loop {
+        if let Some(at) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at + 4;
+        }
         let n = stream
             .read(&mut buf)
             .unwrap_or_else(|e| panic!("read: {e}"));
         assert!(n > 0, "closed before a response head");
         data.extend_from_slice(&buf[..n]);
+    };
+    let head = String::from_utf8_lossy(&data[..end - 4]).into_owned();
+    let lower = head.to_ascii_lowercase();
+    let length: usize = lower
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .map_or(0, |v| v.trim().parse().unwrap_or(0));
+    let mut body = data[end..].to_vec();
+    while body.len() < length {
+        let n = stream
+            .read(&mut buf)
+            .unwrap_or_else(|e| panic!("read: {e}"));
+        assert!(n > 0, "closed inside a response body");
+        body.extend_from_slice(&buf[..n]);
     }
-    let text = String::from_utf8_lossy(&data).into_owned();
-    let head = text.split("\r\n\r\n").next().unwrap_or_default().to_owned();
-    let closes = head.to_ascii_lowercase().contains("connection: close");
-    (head, closes)
+    (head, lower.contains("connection: close"), body)
 }
 
 fn connect_with(authorization: &str) -> String {
@@ -351,4 +372,66 @@ fn the_acceptor_refuses_ntlm_v1_responses() {
         Some("ntlmv1-or-lm"),
         "{events:#?}"
     );
+}
+
+/// The acceptor's forward side, for forward-route tests: an absolute-form GET authenticated
+/// by NTLM's rounds on one connection reaches the origin (without `Proxy-Authorization`), and
+/// the connection stays authenticated for the next request.
+#[test]
+fn the_acceptor_forwards_absolute_form_requests_after_ntlm() {
+    use egress_core::Credentials;
+    use egress_core::auth::RoundInput;
+    use egress_core::auth::ntlm::NtlmClient;
+    let origin = egress_tests::Origin::http();
+    let Some(proxy) = start(false) else {
+        return;
+    };
+    let url = origin.url("/hello");
+    let get = |authorization: Option<&str>| {
+        let auth = authorization.map_or(String::new(), |a| format!("Proxy-Authorization: {a}\r\n"));
+        format!(
+            "GET {url} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n{auth}\r\n",
+            origin.port()
+        )
+    };
+    let credentials = Credentials::from_encoded("CORP%5Calice", PASSWORD);
+    let (mut client, negotiate) = NtlmClient::start(&credentials);
+    let mut stream = stream_to(&proxy);
+    let (head, closes, _) = exchange(&mut stream, &get(None));
+    assert!(head.starts_with("HTTP/1.1 407") && !closes, "{head}");
+    let (head, closes, _) = exchange(&mut stream, &get(Some(&negotiate)));
+    assert!(head.starts_with("HTTP/1.1 407") && !closes, "{head}");
+    let input = RoundInput {
+        method: "GET",
+        uri: &url,
+        random: [3; 16],
+        unix_time: 1_700_000_000,
+    };
+    let authenticate = client
+        .authenticate(&challenge_token(&head), &credentials, &input)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (head, _, body) = exchange(&mut stream, &get(Some(&authenticate)));
+    assert!(
+        head.starts_with("HTTP/1.1 200"),
+        "{head}\n{}",
+        proxy.log_tail()
+    );
+    assert_eq!(body, HELLO_BODY.as_bytes());
+    let (head, _, body) = exchange(&mut stream, &get(None));
+    assert!(
+        head.starts_with("HTTP/1.1 200"),
+        "the connection stays authenticated: {head}"
+    );
+    assert_eq!(body, HELLO_BODY.as_bytes());
+    let requests = origin.requests();
+    assert_eq!(requests.len(), 2);
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.target == "/hello" && r.header("proxy-authorization").is_none())
+    );
+    let events = proxy.events();
+    let conn = connection_of(&events, "ntlm-authenticated", "alice");
+    let forwards = conn.iter().filter(|e| e.event == "forward").count();
+    assert_eq!(forwards, 2, "{events:#?}");
 }
