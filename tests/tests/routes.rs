@@ -67,16 +67,34 @@ fn http_target_goes_through_the_proxy_in_absolute_form_with_credentials(frontend
     let client = frontend.client(&http_proxy(&proxy_url_with_auth(&proxy)));
     let body = client.fetch(&origin.url("/hello")).body();
     assert_eq!(body, HELLO_BODY.as_bytes());
+    // The default (`Any`) asks a plain proxy first: the request goes again with the Basic
+    // the proxy's 407 asked for, and the caller sees only the final answer.
     let seen = proxy.requests();
-    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert!(
+        seen.iter().all(|r| r.target == origin.url("/hello")),
+        "absolute form at the proxy: {seen:?}"
+    );
+    assert_eq!(seen[0].header("proxy-authorization"), None);
     assert_eq!(
-        seen[0].target,
-        origin.url("/hello"),
-        "absolute form at the proxy"
+        seen[1].header("proxy-authorization"),
+        Some(basic(USER, PASSWORD).as_str())
+    );
+    // The client remembers what the proxy asked for: the next request carries it at once.
+    assert_eq!(
+        client.fetch(&origin.url("/hello")).body(),
+        HELLO_BODY.as_bytes()
+    );
+    let seen = proxy.requests();
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    assert_eq!(
+        seen[2].header("proxy-authorization"),
+        Some(basic(USER, PASSWORD).as_str())
     );
     assert_eq!(
-        seen[0].header("proxy-authorization"),
-        Some(basic(USER, PASSWORD).as_str())
+        origin.requests().len(),
+        2,
+        "the origin saw each request once"
     );
     assert!(proxy.connect_targets().is_empty(), "no CONNECT for http://");
     let at_origin = origin.requests();
@@ -91,14 +109,35 @@ fn https_target_goes_through_a_connect_tunnel_with_credentials(frontend: Fronten
     let client = frontend.client(&https_proxy(&proxy_url_with_auth(&proxy), &ca));
     let body = client.fetch(&origin.url("/hello")).body();
     assert_eq!(body, HELLO_BODY.as_bytes());
+    // The default (`Any`) asks first, then answers the proxy's Basic challenge.
     assert_eq!(
         proxy.connect_targets(),
         vec![format!("127.0.0.1:{}", origin.port())]
     );
-    let connect = &proxy.requests()[0];
-    assert_eq!(connect.method, "CONNECT");
+    let requests = proxy.requests();
+    assert_eq!(requests.len(), 2, "{requests:?}");
+    assert!(requests.iter().all(|r| r.method == "CONNECT"));
+    assert_eq!(requests[0].header("proxy-authorization"), None);
     assert_eq!(
-        connect.header("proxy-authorization"),
+        requests[1].header("proxy-authorization"),
+        Some(basic(USER, PASSWORD).as_str())
+    );
+    assert_eq!(proxy.connections(), 1, "both rounds on one connection");
+
+    // Basic pinned: the credentials go with the first CONNECT, no round trip.
+    let proxy = TestProxy::start(ProxyOptions::default().auth(USER, PASSWORD));
+    let pinned = frontend.client(&Setup {
+        proxy_auth: Some(egress_core::auth::AuthChoice::Basic),
+        ..https_proxy(&proxy_url_with_auth(&proxy), &ca)
+    });
+    assert_eq!(
+        pinned.fetch(&origin.url("/hello")).body(),
+        HELLO_BODY.as_bytes()
+    );
+    let requests = proxy.requests();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    assert_eq!(
+        requests[0].header("proxy-authorization"),
         Some(basic(USER, PASSWORD).as_str())
     );
 }
@@ -318,15 +357,17 @@ fn keep_alive_through_the_forward_proxy_uses_one_proxy_connection(frontend: Fron
     assert_eq!(
         proxy.connections(),
         1,
-        "one proxy connection for 11 requests"
+        "one proxy connection for 11 requests and the 407"
     );
-    assert_eq!(proxy.requests().len(), 11);
+    // The first request was asked for credentials (a 407 answered on the same connection).
+    let seen = proxy.requests();
+    assert_eq!(seen.len(), 12, "{seen:?}");
     assert!(
-        proxy
-            .requests()
+        seen[1..]
             .iter()
             .all(|r| r.header("proxy-authorization").is_some())
     );
+    assert_eq!(origin.requests().len(), 11);
 }
 
 fn keep_alive_through_a_tunnel_reuses_it_for_the_same_target_only(frontend: Frontend) {

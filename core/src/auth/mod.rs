@@ -5,7 +5,7 @@
 //!
 //! | scheme | module | rounds | bound to the connection |
 //! |---|---|---|---|
-//! | Basic (RFC 7617) | [`session`] | 1 (sent before any challenge) | no |
+//! | Basic (RFC 7617) | [`session`] | 1 (sent before any challenge when pinned) | no |
 //! | Digest (RFC 7616: MD5, SHA-256, `-sess`, `qop=auth`, `userhash`) | [`digest`] | 1, again on `stale=true` | no |
 //! | NTLMv2 (MS-NLMP) | [`ntlm`] | 2 | yes |
 //!

@@ -3,8 +3,9 @@
 //!
 //! ```text
 //!   first_value ─► (request) ─► 407 + challenges ─► respond ─► (request again) ─► …
-//!        Basic when allowed          │  wrong credentials / nothing usable ─► Err(problem)
+//!        Basic when pinned           │  wrong credentials / nothing usable ─► Err(problem)
 //!        NTLM negotiate when pinned  └─ Digest stale=true ─► new nonce, same credentials
+//!        Any: what the proxy asked for last time, Basic inside TLS, else nothing
 //! ```
 //!
 //! The strongest offered scheme among the enabled ones is chosen (NTLM > Digest > Basic);
@@ -26,11 +27,16 @@ pub const MAX_ROUNDS: u8 = 4;
 /// Which schemes may be used with a proxy.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum AuthChoice {
-    /// The strongest scheme the proxy offers (NTLM > Digest > Basic); Basic is sent with
-    /// the first request when the proxy URL has credentials, as before any challenge.
+    /// The strongest scheme the proxy offers (NTLM > Digest > Basic). Over a plain
+    /// `http://` proxy the first request goes without credentials, to learn what the proxy
+    /// offers: a password sent as Basic before that would reach, readable, a proxy that
+    /// would have taken NTLM or Digest. What it asked for is remembered for the client's
+    /// later connections ([`crate::auth::learned`]). Over an `https://` proxy, Basic goes
+    /// with the first request (inside TLS).
     #[default]
     Any,
-    /// Basic only.
+    /// Basic only, sent with the first request when the proxy URL has credentials (no
+    /// round trip for the challenge).
     Basic,
     /// Digest only (nothing is sent before the proxy's challenge).
     Digest,
@@ -155,7 +161,9 @@ impl ProxyAuth {
 
     /// The `Proxy-Authorization` value for a request before (or without) a challenge on
     /// this connection: Digest with a nonce learned earlier (counting `nc`), Basic when
-    /// allowed, NTLM's negotiate message when pinned to NTLM; `None` to send nothing.
+    /// pinned to Basic, NTLM's negotiate message when pinned to NTLM; `None` to send nothing
+    /// (for [`AuthChoice::Any`], see [`Self::for_proxy`]: never Basic unasked over a plain
+    /// proxy).
     pub fn first_value(
         &mut self,
         credentials: Option<&Credentials<'_>>,
@@ -243,7 +251,11 @@ impl ProxyAuth {
         }
         self.sent = Some(best);
         match best {
-            SchemeKind::Basic => Ok(basic(credentials)),
+            SchemeKind::Basic => {
+                // Basic answered once goes with every later request on this connection.
+                self.up_front = Some(SchemeKind::Basic);
+                Ok(basic(credentials))
+            }
             SchemeKind::Digest => {
                 let mut digest = best_digest(challenges, &input.random)?;
                 let value = digest.authorization(credentials, input.method, input.uri);

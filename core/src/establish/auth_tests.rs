@@ -379,3 +379,37 @@ fn ntlm_runs_both_rounds_on_one_connection() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A proxy offering NTLM and Basic gets NTLM under `Any`, and never sees the password as
+/// Basic: the first CONNECT carries nothing (a preemptive Basic would have handed it over
+/// before the proxy said it takes NTLM), the second the negotiate message, the third the
+/// authenticate message, all on one connection.
+#[test]
+fn any_answers_ntlm_and_basic_offers_with_ntlm_and_never_sends_basic() {
+    let r = router(None, Some("http://CORP%5Cu:secret@proxy.corp:3128"), None);
+    let offers: &[u8] = b"HTTP/1.1 407 P\r\nProxy-Authenticate: Basic realm=\"corp\"\r\n\
+        Proxy-Authenticate: NTLM\r\nContent-Length: 3\r\n\r\nabc";
+    let peer = Peer {
+        reads: vec![
+            Reply::Bytes(offers),
+            Reply::Bytes(ntlm_407(false)),
+            Reply::Bytes(OK),
+        ],
+        ..Peer::default()
+    };
+    let out = run(
+        &r,
+        target("https", "t.example"),
+        options(AuthChoice::Any),
+        &peer,
+    );
+    let ready = out.ready.unwrap_or_else(|| panic!("{:?}", out.failure));
+    assert_eq!(ready.proxy_auth, Some(SchemeKind::Ntlm));
+    assert_eq!(out.connected.len(), 1, "one connection");
+    let sent = requests(&out);
+    assert_eq!(sent.len(), 3, "{sent:?}");
+    assert!(!sent[0].contains("Proxy-Authorization"), "{}", sent[0]);
+    assert!(sent[1].contains("Proxy-Authorization: NTLM TlRMTVNTUAABAAAA"));
+    assert!(sent[2].contains("Proxy-Authorization: NTLM TlRMTVNTUAADAAAA"));
+    assert!(sent.iter().all(|r| !r.contains("Basic ")), "{sent:?}");
+}

@@ -485,17 +485,17 @@ fn connect_answers_are_classified_once() {
         (&[Reply::Error(PeerErrorKind::Reset)], FailureKind::ProxyClosed),
         (&[Reply::Error(PeerErrorKind::Other)], FailureKind::ProxyUnreachable),
     ];
+    // Basic pinned: the credentials go with the first CONNECT, so the 407 is a refusal.
+    let basic = || Options {
+        auth: crate::auth::AuthChoice::Basic,
+        ..Options::default()
+    };
     for (reads, kind) in cases {
         let peer = Peer {
             reads: reads.to_vec(),
             ..Peer::default()
         };
-        // Basic pinned: the credentials go with the first CONNECT, so the 407 is a refusal.
-        let options = Options {
-            auth: crate::auth::AuthChoice::Basic,
-            ..Options::default()
-        };
-        let out = run(&r, target("https", "t.example"), options, &peer);
+        let out = run(&r, target("https", "t.example"), basic(), &peer);
         assert_eq!(failure_kind(&out), Some(kind), "{reads:?}");
         assert!(out.failure.as_ref().is_some_and(Failure::is_proxy_failure));
     }
@@ -503,11 +503,7 @@ fn connect_answers_are_classified_once() {
         reads: cases[0].0.to_vec(),
         ..Peer::default()
     };
-    let basic = Options {
-        auth: crate::auth::AuthChoice::Basic,
-        ..Options::default()
-    };
-    let out = run(&r, target("https", "t.example"), basic, &peer);
+    let out = run(&r, target("https", "t.example"), basic(), &peer);
     match out.failure {
         Some(Failure::ProxyAuthRequired {
             schemes,

@@ -371,7 +371,11 @@ impl<const N: usize> AuthenticatingRewriter<N> {
             }
         };
         self.rewriter.authorize(value.as_deref())?;
-        self.response = Response::Head(Vec::new());
+        // A request sent again while the swallowed 407's body is still arriving: that body
+        // is skipped first, then the answer to this request is watched.
+        if matches!(self.response, Response::Idle | Response::Pass) {
+            self.response = Response::Head(Vec::new());
+        }
         Ok(())
     }
 

@@ -177,8 +177,9 @@ macro_rules! options_builder_methods {
         }
 
         /// Which schemes may answer a proxy's 407 (default `Any`: the strongest the proxy
-        /// offers, NTLM > Digest > Basic; Basic goes with the first request when the proxy
-        /// URL has credentials). Pin one (`Digest`, `Ntlm`, `Basic`) to use nothing else.
+        /// offers, NTLM > Digest > Basic, so the first CONNECT goes without credentials to
+        /// learn them). Pin one (`Digest`, `Ntlm`, `Basic`) to use nothing else; `Basic`
+        /// sends the credentials with the first CONNECT, saving that round trip.
         pub fn proxy_auth(self, choice: $crate::auth::AuthChoice) -> Self {
             self.with(|o| o.set_proxy_auth(choice))
         }

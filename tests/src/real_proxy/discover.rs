@@ -13,8 +13,19 @@ use std::fs::OpenOptions;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-/// The command that installs every real proxy the suite uses.
+/// The command that installs the real proxies from Debian's packages (squid, tinyproxy).
 pub const INSTALL_HINT: &str = "apt-get install -y squid-openssl tinyproxy";
+
+/// The command that installs the NTLM acceptor's Python environment (pyspnego in a venv).
+pub const PYSPNEGO_HINT: &str = "python3 -m venv /opt/egress-test-venv && \
+    /opt/egress-test-venv/bin/pip install -r tests/peers/requirements.txt";
+
+/// The venv `scripts/install-test-deps` creates for the Python test peers, unless
+/// [`VENV_ENV`] names another.
+pub const DEFAULT_VENV: &str = "/opt/egress-test-venv";
+
+/// Names the venv of the Python test peers (same variable as `scripts/install-test-deps`).
+pub const VENV_ENV: &str = "EGRESS_TEST_VENV";
 
 /// Names the file a skipped test appends its [`SkipRecord`] line to.
 pub const SKIP_LOG_ENV: &str = "EGRESS_SKIP_LOG";
@@ -26,6 +37,9 @@ pub enum RealProxy {
     Squid,
     /// tinyproxy (Debian package `tinyproxy`).
     Tinyproxy,
+    /// A Python 3 that imports pyspnego, which runs the NTLM acceptor
+    /// (`tests/peers/ntlm_proxy.py`); found in the test venv first.
+    Pyspnego,
 }
 
 impl RealProxy {
@@ -34,6 +48,15 @@ impl RealProxy {
         match self {
             Self::Squid => "squid",
             Self::Tinyproxy => "tinyproxy",
+            Self::Pyspnego => "pyspnego",
+        }
+    }
+
+    /// How to install it, one line.
+    pub fn install_hint(self) -> &'static str {
+        match self {
+            Self::Squid | Self::Tinyproxy => INSTALL_HINT,
+            Self::Pyspnego => PYSPNEGO_HINT,
         }
     }
 
@@ -43,6 +66,7 @@ impl RealProxy {
         match self {
             Self::Squid => "EGRESS_SQUID_BIN",
             Self::Tinyproxy => "EGRESS_TINYPROXY_BIN",
+            Self::Pyspnego => "EGRESS_NTLM_PYTHON",
         }
     }
 
@@ -51,6 +75,8 @@ impl RealProxy {
         match self {
             Self::Squid => "/usr/sbin/squid",
             Self::Tinyproxy => "/usr/bin/tinyproxy",
+            // Not used: `find` looks in the venv instead.
+            Self::Pyspnego => "/usr/bin/python3",
         }
     }
 
@@ -60,8 +86,12 @@ impl RealProxy {
     }
 
     /// Finds the binary: the override variable alone when set, else the Debian location,
-    /// then every `PATH` entry.
+    /// then every `PATH` entry. For [`RealProxy::Pyspnego`]: the override, else the test
+    /// venv's `python3`, else `python3` on `PATH`, each only if it can import pyspnego.
     pub fn find(self) -> Option<PathBuf> {
+        if self == Self::Pyspnego {
+            return find_pyspnego_python(self.overridden().map(PathBuf::from));
+        }
         if let Some(path) = self.overridden() {
             let path = PathBuf::from(path);
             return is_executable(&path).then_some(path);
@@ -75,6 +105,32 @@ impl RealProxy {
             .map(|dir| dir.join(self.binary_name()))
             .find(|candidate| is_executable(candidate))
     }
+}
+
+/// A Python that imports `spnego`: `overridden` alone when given, else the test venv's, else
+/// the first `python3` on `PATH`.
+fn find_pyspnego_python(overridden: Option<PathBuf>) -> Option<PathBuf> {
+    let imports_spnego = |python: &Path| {
+        is_executable(python)
+            && std::process::Command::new(python)
+                .args(["-c", "import spnego"])
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+    };
+    if let Some(python) = overridden {
+        return imports_spnego(&python).then_some(python);
+    }
+    let venv = env::var_os(VENV_ENV)
+        .filter(|v| !v.is_empty())
+        .map_or_else(|| PathBuf::from(DEFAULT_VENV), PathBuf::from);
+    let mut candidates = vec![venv.join("bin").join("python3")];
+    if let Some(path) = env::var_os("PATH") {
+        candidates.extend(env::split_paths(&path).map(|dir| dir.join("python3")));
+    }
+    candidates.into_iter().find(|p| imports_spnego(p))
 }
 
 /// Finds squid, or `None` when it is not installed.
@@ -101,15 +157,14 @@ pub enum Availability {
 /// The skip rule as a pure function of what was found and whether `CI` is set.
 pub fn availability(proxy: RealProxy, found: Option<PathBuf>, in_ci: bool) -> Availability {
     let name = proxy.binary_name();
+    let hint = proxy.install_hint();
     match (found, in_ci) {
         (Some(path), _) => Availability::Run(path),
         (None, true) => Availability::Fail(format!(
             "{name} is not installed but CI is set, so the real-proxy tests must run: \
-             {INSTALL_HINT} (or run scripts/install-test-deps)"
+             {hint} (or run scripts/install-test-deps)"
         )),
-        (None, false) => {
-            Availability::Skip(format!("skipping: {name} not installed; {INSTALL_HINT}"))
-        }
+        (None, false) => Availability::Skip(format!("skipping: {name} not installed; {hint}")),
     }
 }
 
@@ -273,6 +328,41 @@ mod tests {
             "{message}"
         );
         assert!(message.contains(INSTALL_HINT), "{message}");
+    }
+
+    #[test]
+    fn missing_pyspnego_names_its_own_install_command() {
+        let Availability::Skip(line) = availability(RealProxy::Pyspnego, None, false) else {
+            panic!("expected a skip");
+        };
+        assert!(
+            line.starts_with("skipping: pyspnego not installed"),
+            "{line}"
+        );
+        assert!(
+            line.contains(PYSPNEGO_HINT) && !line.contains(INSTALL_HINT),
+            "{line}"
+        );
+        let Availability::Fail(message) = availability(RealProxy::Pyspnego, None, true) else {
+            panic!("expected a failure");
+        };
+        assert!(
+            message.contains("pyspnego is not installed but CI is set"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_python_without_spnego_is_not_the_acceptors_python() {
+        // `false` fails `-c "import spnego"` like a Python without the package would.
+        assert_eq!(
+            find_pyspnego_python(Some(PathBuf::from("/bin/false"))),
+            None
+        );
+        assert_eq!(
+            find_pyspnego_python(Some(PathBuf::from("/nonexistent/python3"))),
+            None
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! Real proxies for the test suite: squid and tinyproxy started by the harness on 127.0.0.1
-//! from generated config files in a private temp dir, and stopped by PID on drop.
+//! Real proxies for the test suite: squid, tinyproxy and an NTLM acceptor (pyspnego behind
+//! `tests/peers/ntlm_proxy.py`) started by the harness on 127.0.0.1 from generated config
+//! files in a private temp dir, and stopped by PID on drop.
 //!
 //! A test asks for a binary with [`require_or_skip`] (missing: skip outside CI, recorded in
 //! the [`SKIP_LOG_ENV`] file for `scripts/test-all`'s summary; fail when `CI` is set),
@@ -20,12 +21,13 @@
 //! let _tls = squid.https_url().expect("tls listener"); // trust squid.ca_der()
 //! ```
 //!
-//! Files: `discover` (binaries, skip rule), `squid`/`squid_conf`, `tinyproxy`, `htpasswd`,
+//! Files: `discover` (binaries, skip rule), `squid`/`squid_conf`, `tinyproxy`, `ntlm`, `htpasswd`,
 //! `tls` (throwaway CA), `process` (child PID, readiness, kill), `workdir` (temp dir).
 
 mod discover;
 mod error;
 mod htpasswd;
+mod ntlm;
 mod process;
 mod rig;
 mod squid;
@@ -35,11 +37,12 @@ mod tls;
 mod workdir;
 
 pub use discover::{
-    Availability, INSTALL_HINT, RealProxy, SKIP_LOG_ENV, SkipRecord, append_record, availability,
-    find_squid, find_tinyproxy, in_ci, require_or_skip,
+    Availability, DEFAULT_VENV, INSTALL_HINT, PYSPNEGO_HINT, RealProxy, SKIP_LOG_ENV, SkipRecord,
+    VENV_ENV, append_record, availability, find_squid, find_tinyproxy, in_ci, require_or_skip,
 };
 pub use error::HarnessError;
 pub use htpasswd::htpasswd_line;
+pub use ntlm::{NTLM_PROXY_SCRIPT, NtlmEvent, NtlmOptions, NtlmProxy, NtlmUser};
 pub use process::{READY_TIMEOUT, free_ports};
 pub use rig::Rig;
 pub use squid::{Squid, SquidOptions, find_ncsa_helper};

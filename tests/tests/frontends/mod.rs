@@ -52,6 +52,8 @@ pub struct Setup {
     pub exchange: Duration,
     /// Redirects to follow; `None`: the frontend's default.
     pub max_redirects: Option<u32>,
+    /// Which proxy authentication schemes may be used; `None`: the builder's default.
+    pub proxy_auth: Option<egress_core::auth::AuthChoice>,
 }
 
 impl Default for Setup {
@@ -68,6 +70,7 @@ impl Default for Setup {
             tls: Duration::from_secs(2),
             exchange: Duration::from_secs(10),
             max_redirects: None,
+            proxy_auth: None,
         }
     }
 }
@@ -107,6 +110,9 @@ macro_rules! shared_options {
         }
         if let Some(list) = &setup.no_proxy {
             builder = builder.no_proxy(list);
+        }
+        if let Some(choice) = setup.proxy_auth {
+            builder = builder.proxy_auth(choice);
         }
         if setup.block_non_public {
             builder = builder.ip_blocklist(egress_core::IpBlocklist::non_public());

@@ -314,3 +314,49 @@ fn without_credentials_nothing_is_kept_and_every_response_passes() {
     );
     assert!(!m.has_pending_output());
 }
+
+#[test]
+fn a_request_sent_again_before_the_407_body_arrives_skips_that_body_first() {
+    let mut m = machine(AuthChoice::Digest, "wonder");
+    let _ = send(&mut m, GET);
+    let challenge = digest_407("n1", false);
+    let (head, body) = challenge.split_at(challenge.len() - 5);
+    assert!(answer(&mut m, head, 4096).is_empty());
+    // The driver sends the request again at once, as the frontends do.
+    let again = send(&mut m, b"");
+    assert!(authorization(&again).is_some());
+    let mut rest = body.to_vec();
+    rest.extend_from_slice(OK);
+    assert_eq!(
+        answer(&mut m, &rest, 3),
+        OK,
+        "the 407's body never reaches the client"
+    );
+}
+
+#[test]
+fn any_over_a_plain_proxy_asks_first_then_sends_basic_with_every_request() {
+    let target = example();
+    let rewriter = ForwardRewriter::new(&target, None).unwrap_or_else(|e| panic!("{e}"));
+    let credentials = Credentials::from_encoded("alice", "pw");
+    let learned = alloc::sync::Arc::new(crate::auth::LearnedScheme::default());
+    let mut m: AuthenticatingRewriter =
+        AuthenticatingRewriter::new(rewriter, AuthChoice::Any, Some(credentials), [3; 16], 0)
+            .for_proxy(false, learned);
+    let first = send(&mut m, GET);
+    assert_eq!(authorization(&first), None);
+    let body = "test proxy: authentication required\n";
+    let challenge = std::format!(
+        "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"egress-test\"\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    assert_eq!(answer(&mut m, challenge.as_bytes(), 4096), b"");
+    let again = send(&mut m, b"");
+    assert!(authorization(&again).is_some(), "{again}");
+    assert_eq!(answer(&mut m, OK, 4096), OK);
+    for _ in 0..2 {
+        let later = send(&mut m, GET);
+        assert_eq!(authorization(&later), Some("Basic YWxpY2U6cHc="), "{later}");
+        assert_eq!(answer(&mut m, OK, 4096), OK);
+    }
+}
