@@ -120,6 +120,12 @@ impl ConnectResponse<alloc::vec::Vec<u8>> {
     pub const fn growing() -> Self {
         Self::with_buffer(alloc::vec::Vec::new())
     }
+
+    /// Bytes the buffer has allocated, for the checks of its growth.
+    #[cfg(any(test, feature = "fuzzing"))]
+    pub(crate) fn buffer_capacity(&self) -> usize {
+        self.buf.capacity()
+    }
 }
 
 impl<B: HeadBuffer> ConnectResponse<B> {
@@ -160,12 +166,6 @@ impl<B: HeadBuffer> ConnectResponse<B> {
             State::Finished => self.buf.held(self.final_end),
             _ => &[],
         }
-    }
-
-    /// The head storage, for tests of its growth.
-    #[cfg(test)]
-    pub(super) fn buffer(&self) -> &B {
-        &self.buf
     }
 
     /// How many bytes of the last input belonged to response heads; after a non-2xx outcome
