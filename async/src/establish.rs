@@ -23,8 +23,9 @@ use crate::runtime::Tcp;
 use crate::settings::Settings;
 use crate::stream::{Layer, Replay};
 
-/// Read size while waiting for the proxy's answer to CONNECT.
-const READ_CHUNK: usize = 4096;
+/// Read size while waiting for the proxy's answer to CONNECT: a usual answer is some 40
+/// bytes, and a longer one (a 407 with its page) just takes more reads.
+const READ_CHUNK: usize = 1024;
 
 /// Drives the machine for `target` along `decision` until the stream is ready or failed.
 pub(crate) async fn establish(
@@ -50,7 +51,10 @@ pub(crate) async fn establish(
     let mut below: Option<Layer<Tcp>> = None;
     let mut top: Option<Stack> = None;
     let mut leftover = Vec::new();
-    let mut chunk = vec![0u8; READ_CHUNK];
+    // Allocated for the proxy handshake only and freed before the target's TLS starts:
+    // what a connection allocates and frees while others are being set up is what the
+    // allocator keeps after a burst.
+    let mut chunk = Vec::new();
     loop {
         while let Some(event) = machine.poll_event() {
             report.event(event, now());
@@ -103,6 +107,7 @@ pub(crate) async fn establish(
             } => {
                 report.set_host(&host);
                 let stream = below.take().ok_or_else(missing_stream)?;
+                chunk = Vec::new();
                 let replay = Replay::new(std::mem::take(&mut leftover), stream);
                 let handshake = tls_handshake(shared.target_tls(), host, replay);
                 match runtime.timeout(left, Box::pin(handshake)).await {
@@ -129,6 +134,9 @@ pub(crate) async fn establish(
             }
             Action::Read => {
                 let stream = below.as_mut().ok_or_else(missing_stream)?;
+                if chunk.is_empty() {
+                    chunk = vec![0u8; READ_CHUNK];
+                }
                 match runtime.timeout(left, stream.read(&mut chunk)).await {
                     None => machine.handle_timeout(now().max(late)),
                     Some(Ok(0)) => machine.handle_eof(now()),

@@ -20,8 +20,12 @@ use super::Body;
 use super::input::Input;
 use crate::{Connection, HttpError};
 
-/// Output buffer for the request head and body chunks.
+/// The largest output buffer: the longest request head line accepted, and the most body
+/// bytes written at once.
 pub(crate) const OUTPUT_SIZE: usize = 16 * 1024;
+
+/// The smallest output buffer: room for a usual request head.
+const MIN_OUTPUT: usize = 512;
 
 /// Declares the body's framing on `call`, unless the caller set it.
 pub(crate) fn frame_body(call: &mut Call<Prepare>, body: &Body) -> Result<(), HttpError> {
@@ -53,20 +57,26 @@ pub(crate) async fn send_request(
     body: &mut Body,
     connection: &mut Connection,
 ) -> Result<Call<RecvResponse>, HttpError> {
-    let mut out = vec![0u8; OUTPUT_SIZE];
+    // Sized to the head, so thousands of requests in flight do not each hold 16 KiB; the
+    // head goes out in one write (one TLS record) whenever it fits the largest buffer.
+    let mut out = vec![0u8; head_estimate(&call)];
     let mut call = call.proceed();
-    loop {
-        let n = call.write(&mut out)?;
-        connection.write_all(&out[..n]).await?;
-        if call.can_proceed() {
-            break;
-        }
-        if n == 0 {
-            return Err(HttpError::InvalidRequest {
-                message: "request head could not be written".to_owned(),
-            });
+    let mut filled = 0;
+    while !call.can_proceed() {
+        match call.write(&mut out[filled..]) {
+            Ok(n) => filled += n,
+            // The next line does not fit the room left: grow, or send what is there.
+            Err(ureq_proto::Error::OutputOverflow) if out.len() < OUTPUT_SIZE => {
+                out.resize((out.len() * 2).min(OUTPUT_SIZE), 0);
+            }
+            Err(ureq_proto::Error::OutputOverflow) if filled > 0 => {
+                connection.write_all(&out[..filled]).await?;
+                filled = 0;
+            }
+            Err(error) => return Err(error.into()),
         }
     }
+    connection.write_all(&out[..filled]).await?;
     let receive = match call.proceed()? {
         Some(SendRequestResult::RecvResponse(receive)) => receive,
         Some(SendRequestResult::SendBody(send)) => {
@@ -84,6 +94,25 @@ pub(crate) async fn send_request(
     };
     connection.flush().await?;
     Ok(receive)
+}
+
+/// Bytes to allocate for the head of `call`: its request line and headers as given, plus
+/// room for the few ureq-proto adds (`Host`, framing), within the buffer's bounds.
+fn head_estimate(call: &Call<Prepare>) -> usize {
+    const ADDED: usize = 128;
+    let uri = call.uri();
+    let path = uri.path_and_query().map_or(1, |path| path.as_str().len());
+    let host = uri
+        .authority()
+        .map_or(0, |authority| authority.as_str().len());
+    // `METHOD path HTTP/1.1\r\n` and `Host: authority\r\n`.
+    let line = call.method().as_str().len() + path + 12 + host + 8;
+    let headers: usize = call
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    (line + headers + ADDED).clamp(MIN_OUTPUT, OUTPUT_SIZE)
 }
 
 /// Reads the response head. `answered` becomes true once any response byte arrived, so a
@@ -120,12 +149,25 @@ pub(crate) async fn receive_head(
     Ok((response, next))
 }
 
+/// Writes `body`; `out` is grown to what the body needs (its length plus chunk framing,
+/// at most [`OUTPUT_SIZE`]).
 async fn send_body(
     mut call: Call<SendBody>,
     body: &mut Body,
     connection: &mut Connection,
-    out: &mut [u8],
+    out: &mut Vec<u8>,
 ) -> Result<Call<RecvResponse>, HttpError> {
+    /// Chunk-size line and CRLFs of one chunk, and the last chunk.
+    const FRAMING: usize = 32;
+    let wanted = match body {
+        Body::Empty => 0,
+        Body::Bytes(bytes) => bytes.len() + FRAMING,
+        Body::Reader { .. } => OUTPUT_SIZE,
+    };
+    if out.len() < wanted {
+        out.resize(wanted.min(OUTPUT_SIZE), 0);
+    }
+    let out = &mut out[..];
     match body {
         Body::Empty => {}
         Body::Bytes(bytes) => {

@@ -42,12 +42,32 @@ use input::Input;
 use pool::{Limits, Pool};
 use response::Release;
 
-/// Default number of idle connections kept per route key.
+/// Default number of idle connections kept per route key: 8.
+///
+/// HTTP/1.1 carries one request at a time per connection, so this is how many requests to
+/// one target can start together again without a new handshake. A service that talks to
+/// many hosts with a few requests each (a homeserver's federation traffic) keeps what a
+/// burst to one host needs (browsers open 6 per host) without holding sockets, memory and,
+/// through a proxy, one of the proxy's connections too for hosts it may not see again.
+/// A client fanning out to one host raises it. (ureq keeps 3, hyper/reqwest no limit.)
 pub const DEFAULT_MAX_IDLE_PER_ROUTE: usize = 8;
-/// Default number of idle connections kept over all routes: when it is reached, parking
-/// another closes the connection that has been idle longest.
+/// Default number of idle connections kept over all routes: 1,024. When it is reached,
+/// parking another closes the connection that has been idle longest.
+///
+/// It bounds what the pool can hold when many routes are each below their own cap: at the
+/// 15–20 KiB a pooled tunnelled TLS connection costs (BENCHMARKS.md), about 20 MiB, and
+/// 1,024 file descriptors; a process that keeps the common soft limit of 1,024 open files
+/// should lower it (or raise its limit, as servers usually do). (ureq keeps 10 in all,
+/// hyper/reqwest no limit.)
 pub const DEFAULT_MAX_IDLE_TOTAL: usize = 1024;
-/// Default time an idle connection is kept.
+/// Default time an idle connection is kept: 30 s.
+///
+/// Peers close idle keep-alive connections on their own timers (nginx after 75 s, an AWS
+/// load balancer after 60 s, squid after 2 min, Apache after 5 s); a request sent just as
+/// the peer closes fails. A connection is probed for a close before reuse, which catches
+/// closes that already arrived, and 30 s stays below the common timers, so the race is rare,
+/// while a connection still outlives the bursts and retries that reuse it. (ureq keeps 15 s,
+/// hyper/reqwest 90 s.)
 pub const DEFAULT_MAX_IDLE_AGE: Duration = Duration::from_secs(30);
 
 /// The client's pool: idle connections by route key (scheme, authority and route).
@@ -122,7 +142,11 @@ impl ClientBuilder {
 
     /// Idle keep-alive connections kept per route key (0 turns pooling off); when a route
     /// is full, parking another closes that route's longest idle connection. Default
-    /// [`DEFAULT_MAX_IDLE_PER_ROUTE`].
+    /// [`DEFAULT_MAX_IDLE_PER_ROUTE`] (8: what a burst to one host needs; its docs say why).
+    /// A route key is the target's scheme and authority plus the route taken, so a tunnel
+    /// is never reused for another target. A client that keeps N requests to one host in
+    /// flight and wants them all to reuse connections sets N here, and at least N in
+    /// [`max_idle_total`](Self::max_idle_total).
     pub fn max_idle_per_route(mut self, idle: usize) -> Self {
         self.max_idle_per_route = idle;
         self
@@ -130,14 +154,18 @@ impl ClientBuilder {
 
     /// Idle keep-alive connections kept over all routes (0 turns pooling off); when the
     /// pool is full, parking another closes the longest idle connection of any route.
-    /// Default [`DEFAULT_MAX_IDLE_TOTAL`].
+    /// Default [`DEFAULT_MAX_IDLE_TOTAL`] (1,024: about 20 MiB and 1,024 file descriptors
+    /// at most; its docs say why).
     pub fn max_idle_total(mut self, idle: usize) -> Self {
         self.max_idle_total = idle;
         self
     }
 
     /// How long an idle connection may wait for reuse; older ones, on any route, are closed
-    /// whenever the client takes or parks a connection. Default [`DEFAULT_MAX_IDLE_AGE`].
+    /// whenever the client takes or parks a connection. Default [`DEFAULT_MAX_IDLE_AGE`]
+    /// (30 s: below the idle timers of common servers, proxies and load balancers; its docs
+    /// say why). Set it below the shortest idle timeout of the servers and proxies you
+    /// use, if you know it.
     pub fn max_idle_age(mut self, age: Duration) -> Self {
         self.max_idle_age = age;
         self

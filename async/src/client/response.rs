@@ -47,7 +47,9 @@ enum State {
 /// [`AsyncRead`](https://docs.rs/futures-io/0.3/futures_io/trait.AsyncRead.html).
 pub struct ResponseBody {
     state: State,
-    redirect: Option<Call<Redirect>>,
+    /// Boxed: the state is some 500 bytes, needed only for a 3xx, and a response sits in
+    /// every caller's future while its body is read.
+    redirect: Option<Box<Call<Redirect>>>,
 }
 
 impl ResponseBody {
@@ -79,7 +81,7 @@ impl ResponseBody {
 
     /// Marks a bodiless 3xx response as a redirect to follow.
     pub(crate) fn set_redirect(&mut self, redirect: Call<Redirect>) {
-        self.redirect = Some(redirect);
+        self.redirect = Some(Box::new(redirect));
     }
 
     /// Whether the body has been read to its end.
@@ -89,7 +91,7 @@ impl ResponseBody {
 
     /// The redirect state once the body of a 3xx response was read to its end.
     pub(crate) fn take_redirect(&mut self) -> Option<Call<Redirect>> {
-        self.redirect.take()
+        self.redirect.take().map(|redirect| *redirect)
     }
 
     /// Reads and discards the rest of the body.
@@ -115,7 +117,7 @@ impl ResponseBody {
             Some(RecvBodyResult::Cleanup(cleanup)) => cleanup.must_close_connection(),
             Some(RecvBodyResult::Redirect(redirect)) => {
                 let close = redirect.must_close_connection();
-                self.redirect = Some(redirect);
+                self.redirect = Some(Box::new(redirect));
                 close
             }
             None => true,

@@ -1,15 +1,17 @@
 //! The CONNECT response decoder: a machine fed the proxy's bytes in chunks of any size.
 //!
-//! Bytes are copied into a fixed 16 KiB buffer (the header-block limit) and searched for the
-//! empty line that ends a head only from where the previous search stopped (two bytes back,
-//! for a line ending split across chunks), so each byte is looked at a bounded number of times
-//! and `httparse` runs once per complete head plus once on the first line: a proxy trickling
-//! one byte at a time costs linear work, and can never grow memory.
+//! Bytes are copied into the decoder's [`HeadBuffer`] (a fixed 16 KiB array, the header-block
+//! limit, or a vector growing up to it) and searched for the empty line that ends a head only
+//! from where the previous search stopped (two bytes back, for a line ending split across
+//! chunks), so each byte is looked at a bounded number of times and `httparse` runs once per
+//! complete head plus once on the first line: a proxy trickling one byte at a time costs
+//! linear work, and can never grow memory past the limit.
 
 use super::challenge::collect_schemes;
 use super::error::{ConnectError, MalformedPart};
 use super::explanation::Explanation;
 use super::outcome::{AuthSchemes, ConnectOutcome, ConnectStatus, Reason};
+use super::storage::HeadBuffer;
 
 /// The largest response head (status line and headers, with line endings) accepted.
 pub const MAX_HEAD_LEN: usize = 16 * 1024;
@@ -59,12 +61,16 @@ enum Head {
 /// the rest of the connection (starting with `leftover`) belongs to the tunnel. After an error
 /// the machine stays failed and returns the same error.
 ///
-/// The value holds its 16 KiB buffer inline (about 16.5 KiB in all): the limit is a protocol
-/// constant, so a fixed array keeps memory bounded by construction without any allocation;
-/// a frontend that minds its stack can box it.
+/// `B` is where the head's bytes are kept until its end arrives. The default,
+/// [`ConnectResponse::new`], holds a 16 KiB array inline (about 16.5 KiB in all): the limit
+/// is a protocol constant, so a fixed array keeps memory bounded by construction without any
+/// allocation; a frontend that minds its stack can box it. With the `alloc` feature,
+/// [`ConnectResponse::growing`] keeps them in a vector that grows only as far as the bytes
+/// that arrive (one 256-byte allocation for a usual answer), never past the same limit:
+/// for frontends holding many handshakes at once. Both decode every input identically.
 #[derive(Clone)]
-pub struct ConnectResponse {
-    buf: [u8; MAX_HEAD_LEN],
+pub struct ConnectResponse<B: HeadBuffer = [u8; MAX_HEAD_LEN]> {
+    buf: B,
     /// Bytes of the current head held in `buf`.
     len: usize,
     /// Bytes of `buf` already searched for the empty line.
@@ -88,7 +94,7 @@ impl Default for ConnectResponse {
     }
 }
 
-impl core::fmt::Debug for ConnectResponse {
+impl<B: HeadBuffer> core::fmt::Debug for ConnectResponse<B> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("ConnectResponse")
             .field("buffered", &self.len)
@@ -100,10 +106,32 @@ impl core::fmt::Debug for ConnectResponse {
 }
 
 impl ConnectResponse {
-    /// A decoder waiting for the first byte of the response.
+    /// A decoder waiting for the first byte of the response, its buffer inline; it never
+    /// allocates.
     pub const fn new() -> Self {
+        Self::with_buffer([0; MAX_HEAD_LEN])
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl ConnectResponse<alloc::vec::Vec<u8>> {
+    /// A decoder waiting for the first byte of the response, whose buffer grows with what
+    /// arrives, up to [`MAX_HEAD_LEN`]; nothing is allocated before the first byte.
+    pub const fn growing() -> Self {
+        Self::with_buffer(alloc::vec::Vec::new())
+    }
+
+    /// Bytes the buffer has allocated, for the checks of its growth.
+    #[cfg(any(test, feature = "fuzzing"))]
+    pub(crate) fn buffer_capacity(&self) -> usize {
+        self.buf.capacity()
+    }
+}
+
+impl<B: HeadBuffer> ConnectResponse<B> {
+    const fn with_buffer(buf: B) -> Self {
         Self {
-            buf: [0; MAX_HEAD_LEN],
+            buf,
             len: 0,
             scanned: 0,
             saw_lf: false,
@@ -116,8 +144,8 @@ impl ConnectResponse {
         }
     }
 
-    /// Makes this decoder ready for a new response, as [`ConnectResponse::new`] would, without
-    /// clearing its 16 KiB buffer (only bytes written since are ever read), so a frontend can
+    /// Makes this decoder ready for a new response, as a new one would be, without clearing
+    /// or freeing its buffer (only bytes written since are ever read), so a frontend can
     /// reuse one decoder per connection cheaply.
     pub fn reset(&mut self) {
         self.len = 0;
@@ -135,7 +163,7 @@ impl ConnectResponse {
     /// to read a 407's challenges and body framing; empty before.
     pub fn final_head(&self) -> &[u8] {
         match self.state {
-            State::Finished => &self.buf[..self.final_end],
+            State::Finished => self.buf.held(self.final_end),
             _ => &[],
         }
     }
@@ -190,9 +218,7 @@ impl ConnectResponse {
         let mut pos = 0;
         loop {
             let old_len = self.len;
-            let take = (MAX_HEAD_LEN - old_len).min(input.len() - pos);
-            self.buf[old_len..old_len + take].copy_from_slice(&input[pos..pos + take]);
-            self.len += take;
+            self.len += self.buf.append(old_len, &input[pos..]);
             self.check_prefix(old_len)?;
             let Some(end) = self.find_head_end() else {
                 self.check_status_line()?;
@@ -242,10 +268,11 @@ impl ConnectResponse {
     }
 
     fn check_prefix(&self, from: usize) -> Result<(), ConnectError> {
+        let held = self.buf.held(self.len);
         let upto = self.len.min(PREFIX.len());
-        match (from..upto).find(|&i| self.buf[i] != PREFIX[i]) {
+        match (from..upto).find(|&i| held[i] != PREFIX[i]) {
             // A TLS record's content type: alert (21) or handshake (22), then version 3.x.
-            Some(0) if self.head_offset == 0 && matches!(self.buf[0], 0x15 | 0x16) => {
+            Some(0) if self.head_offset == 0 && matches!(held[0], 0x15 | 0x16) => {
                 Err(ConnectError::TlsAnswer)
             }
             Some(i) => Err(ConnectError::NotHttp {
@@ -258,7 +285,7 @@ impl ConnectResponse {
     /// The end of the first empty line (`\n\n` or `\n\r\n`, so CRLF and bare-LF heads alike)
     /// in the buffered head, searching only bytes not searched before.
     fn find_head_end(&mut self) -> Option<usize> {
-        let buf = &self.buf[..self.len];
+        let buf = self.buf.held(self.len);
         let start = self.scanned.saturating_sub(2);
         // Only the last two bytes can be the start of an undecided line ending.
         self.scanned = self.len;
@@ -285,13 +312,14 @@ impl ConnectResponse {
         // Only the status line, up to its LF: it is complete whichever chunk brought the LF,
         // so the verdict cannot depend on how the response was split. Header lines after
         // it may still be partial; they are judged when the head is complete.
-        let line_end = self.buf[..self.len]
+        let held = self.buf.held(self.len);
+        let line_end = held
             .iter()
             .position(|&b| b == b'\n')
             .map_or(self.len, |lf| lf + 1);
         let mut headers = [httparse::EMPTY_HEADER; 1];
         let mut response = httparse::Response::new(&mut headers);
-        match response.parse(&self.buf[..line_end]) {
+        match response.parse(&held[..line_end]) {
             Ok(_) => Ok(()),
             // The first line is fine; the error is about headers, which will be judged when
             // the head is complete (with the full header array).
@@ -304,7 +332,7 @@ impl ConnectResponse {
         note_httparse_run();
         let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
         let mut response = httparse::Response::new(&mut headers);
-        match response.parse(&self.buf[..end]) {
+        match response.parse(self.buf.held(end)) {
             Ok(httparse::Status::Complete(n)) if n == end => {}
             // The buffer ends with the first empty line and starts with "HTTP/1.", so httparse
             // agreeing on anything else means a line ending it does not accept.

@@ -66,6 +66,7 @@ mod encode;
 mod error;
 mod explanation;
 mod outcome;
+mod storage;
 #[cfg(test)]
 mod tests;
 
@@ -77,3 +78,4 @@ pub use outcome::{
     AuthScheme, AuthSchemes, ConnectOutcome, ConnectStatus, MAX_REASON_LEN, MAX_SCHEME_LEN,
     MAX_SCHEMES, Reason,
 };
+pub use storage::HeadBuffer;

@@ -50,7 +50,10 @@ pub struct Establish<'a> {
     addrs: Vec<SocketAddr>,
     next_addr: usize,
     request: Vec<u8>,
-    decoder: Option<Box<ConnectResponse>>,
+    /// The CONNECT answer's decoder; its buffer grows with the head that arrives (a usual
+    /// answer takes one small allocation), so a driver holding thousands of handshakes at
+    /// once does not hold 16 KiB for each.
+    decoder: Option<ConnectResponse<Vec<u8>>>,
     auth: ProxyAuth,
     /// `host:port` of the CONNECT, the URI Digest hashes.
     connect_uri: String,
@@ -356,8 +359,11 @@ impl<'a> Establish<'a> {
                     self.emit_done(Phase::ProxyHandshake, Detail::ProxyAuthenticated(scheme));
                 }
                 self.emit_done(Phase::ProxyHandshake, Detail::TunnelOpened(status));
+                let taken = input.len() - leftover.len();
+                // The handshake is over: its buffer goes before the TLS session's arrive.
+                self.decoder = None;
                 self.after_tunnel_or_tcp(now);
-                return input.len() - leftover.len();
+                return taken;
             }
             ConnectOutcome::AuthRequired { status, schemes } => {
                 self.emit_done(Phase::ProxyHandshake, Detail::ProxyChallenged(schemes));
@@ -521,7 +527,7 @@ impl<'a> Establish<'a> {
         self.request = bytes;
         match self.decoder.as_mut() {
             Some(decoder) => decoder.reset(),
-            None => self.decoder = Some(Box::new(ConnectResponse::new())),
+            None => self.decoder = Some(ConnectResponse::growing()),
         }
         self.enter(State::SendConnect, now);
     }

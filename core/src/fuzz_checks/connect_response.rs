@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 
 use super::{Input, pieces, split_offsets};
 use crate::connect::{
-    ConnectError, ConnectOutcome, ConnectResponse, ConnectStatus, MAX_HEAD_LEN,
+    ConnectError, ConnectOutcome, ConnectResponse, ConnectStatus, HeadBuffer, MAX_HEAD_LEN,
     MAX_INTERIM_RESPONSES,
 };
 
@@ -60,6 +60,14 @@ pub fn check_connect_response(data: &[u8]) {
         split.len()
     );
 
+    // The growing buffer (what the connection machine uses) decodes the same, and never
+    // grows past the limit.
+    let mut growing = ConnectResponse::growing();
+    let grown = feed(&mut growing, &split);
+    check_sticky(&mut growing, &grown, response.len());
+    assert_eq!(whole, grown, "the growing decoder differs");
+    assert!(growing.buffer_capacity() <= MAX_HEAD_LEN);
+
     if response.len() > DECISION_LIMIT {
         assert_ne!(
             whole,
@@ -80,7 +88,7 @@ pub fn check_connect_response(data: &[u8]) {
     }
 }
 
-fn feed<'i>(decoder: &mut ConnectResponse, pieces: &[&'i [u8]]) -> End<'i> {
+fn feed<'i, B: HeadBuffer>(decoder: &mut ConnectResponse<B>, pieces: &[&'i [u8]]) -> End<'i> {
     for (i, piece) in pieces.iter().enumerate() {
         match decoder.handle_bytes(piece) {
             Ok(ConnectStatus::NeedMore) => {}
@@ -130,7 +138,7 @@ fn feed<'i>(decoder: &mut ConnectResponse, pieces: &[&'i [u8]]) -> End<'i> {
     End::NeedMore
 }
 
-fn check_sticky(decoder: &mut ConnectResponse, end: &End<'_>, fed: usize) {
+fn check_sticky<B: HeadBuffer>(decoder: &mut ConnectResponse<B>, end: &End<'_>, fed: usize) {
     match end {
         End::NeedMore => {
             assert!(!decoder.is_finished());

@@ -1,6 +1,7 @@
 //! One client in its own process: N concurrent GETs of the origin's 1 KiB body through the
 //! CONNECT relay, every body checked, the connections then left idle in the client's pool;
-//! resident memory read from /proc/self/status before, at the peak and after.
+//! resident memory read from /proc/self/status before, at the peak and after, and the
+//! process's CPU time (user + system, all threads) over the burst from /proc/self/stat.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -29,6 +30,8 @@ pub(crate) struct Job {
 #[derive(Debug, Default)]
 pub(crate) struct Outcome {
     pub(crate) wall_ms: u64,
+    /// CPU time (user + system, every thread of the process) spent during the burst.
+    pub(crate) cpu_ms: u64,
     pub(crate) failures: usize,
     pub(crate) first_error: String,
     /// VmRSS with the client and runtime built, before any request.
@@ -47,9 +50,10 @@ impl Outcome {
     pub(crate) fn line(&self) -> String {
         let error = self.first_error.replace(char::is_whitespace, "_");
         format!(
-            "RESULT wall_ms={} failures={} base_kib={} peak_kib={} idle_kib={} sockets={} \
-             pooled={} first_error={error}",
+            "RESULT wall_ms={} cpu_ms={} failures={} base_kib={} peak_kib={} idle_kib={} \
+             sockets={} pooled={} first_error={error}",
             self.wall_ms,
+            self.cpu_ms,
             self.failures,
             self.base_kib,
             self.peak_kib,
@@ -66,6 +70,7 @@ impl Outcome {
             let (key, value) = pair.split_once('=')?;
             match key {
                 "wall_ms" => outcome.wall_ms = value.parse().ok()?,
+                "cpu_ms" => outcome.cpu_ms = value.parse().ok()?,
                 "failures" => outcome.failures = value.parse().ok()?,
                 "base_kib" => outcome.base_kib = value.parse().ok()?,
                 "peak_kib" => outcome.peak_kib = value.parse().ok()?,
@@ -87,6 +92,25 @@ fn status_kib(key: &str) -> u64 {
     let line = status.lines().find(|l| l.starts_with(key));
     let value = line.and_then(|l| l.split_whitespace().nth(1)?.parse().ok());
     value.unwrap_or_else(|| panic!("no {key} in /proc/self/status"))
+}
+
+/// CPU time this process has used so far, all threads, user + system, in milliseconds:
+/// fields 14 and 15 of /proc/self/stat, in clock ticks of `USER_HZ`, which Linux fixes at
+/// 100 per second for this file on every architecture (so 10 ms resolution: a burst of
+/// 1,000 requests takes hundreds of ticks).
+fn cpu_ms() -> u64 {
+    const MS_PER_TICK: u64 = 10;
+    let stat = std::fs::read_to_string("/proc/self/stat")
+        .unwrap_or_else(|e| panic!("/proc/self/stat: {e}"));
+    // The command name (field 2) is in parentheses and may hold spaces: count after it.
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let mut fields = after_name.split_whitespace().skip(11);
+    let mut tick = || -> u64 {
+        let field = fields.next().and_then(|f| f.parse().ok());
+        field.unwrap_or_else(|| panic!("/proc/self/stat without utime/stime: {stat}"))
+    };
+    let (user, system) = (tick(), tick());
+    (user + system) * MS_PER_TICK
 }
 
 /// Open sockets of this process (entries of /proc/self/fd that link to `socket:[..]`).
@@ -116,8 +140,10 @@ where
     J: Joinable,
 {
     let started = Instant::now();
-    // Every request waits for all to be spawned, so that none finishes (and pools its
-    // connection for a later one to reuse) before the last has started.
+    let cpu_before = cpu_ms();
+    // Every request waits for all to be spawned; the origin then holds every answer until
+    // all N requests arrived, so none finishes (and pools its connection for a later one
+    // to reuse) before the last has its own connection.
     let gate = Arc::new(tokio::sync::Barrier::new(n));
     let tasks: Vec<J> = (0..n).map(|_| spawn(fetch(Arc::clone(&gate)))).collect();
     let mut outcome = Outcome {
@@ -133,6 +159,7 @@ where
         }
     }
     outcome.wall_ms = started.elapsed().as_millis() as u64;
+    outcome.cpu_ms = cpu_ms() - cpu_before;
     outcome
 }
 

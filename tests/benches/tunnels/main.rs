@@ -7,6 +7,8 @@
 //! ```text
 //! cargo bench -p egress-tests --features tokio --bench tunnels
 //! cargo bench -p egress-tests --features tokio --bench tunnels -- --n 1000   # one N only
+//! cargo bench -p egress-tests --features tokio --bench tunnels -- --n 10000 \
+//!     --clients egress-tokio,reqwest                                         # some clients
 //! ```
 //!
 //! This process raises `RLIMIT_NOFILE` as far as it may (to 65,536 with
@@ -18,13 +20,19 @@
 //! against the same relay and origin, one at a time; before each, the parent waits until
 //! the servers have closed the previous client's connections.
 //!
-//! Columns: wall time of the burst (all N requests spawned, released together by a
-//! barrier, until the last body is read and checked); failures (any error or wrong body;
-//! must be 0); the client process's peak resident set (VmHWM) and that peak minus the
-//! baseline (VmRSS with client and runtime built, before any request) per connection;
-//! then, with every connection idle in the pool, VmRSS minus the baseline per pooled
-//! connection. "sockets held" counts the client's open sockets at that point (the
-//! connections it opened and keeps); the per-connection figures divide by it.
+//! The N requests of a burst are N concurrent tunnels: all spawned, released together by a
+//! barrier, and the origin answers none of them before all N have arrived
+//! (`?together=N`), so no request can hand its connection back to the pool for a later one
+//! to reuse; every client opens, and then pools, exactly N connections.
+//!
+//! Columns: wall time of the burst (from the spawns until the last body is read and
+//! checked); CPU per request: the client process's CPU time over the burst (user + system,
+//! all its threads) divided by N; failures (any error or wrong body; must be 0); the client
+//! process's peak resident set (VmHWM) and that peak minus the baseline (VmRSS with client
+//! and runtime built, before any request) per connection; then, with every connection idle
+//! in the pool, VmRSS minus the baseline per pooled connection. "sockets held" counts the
+//! client's open sockets at that point (the connections it opened and keeps); the
+//! per-connection figures divide by it.
 
 mod clients;
 mod servers;
@@ -192,6 +200,19 @@ fn main() {
             .collect(),
         None => vec![1_000, 10_000],
     };
+    let clients: Vec<&str> = match arg_after(&args, "--clients") {
+        Some(list) => {
+            let chosen: Vec<&str> = CLIENTS
+                .into_iter()
+                .filter(|c| list.split(',').any(|wanted| wanted == *c))
+                .collect();
+            if chosen.len() != list.split(',').count() {
+                panic!("--clients {list}: known clients are {CLIENTS:?}");
+            }
+            chosen
+        }
+        None => CLIENTS.to_vec(),
+    };
     let ca_file =
         std::env::temp_dir().join(format!("egress-tunnels-ca-{}.pem", std::process::id()));
     let exe = std::env::current_exe().unwrap_or_else(|e| panic!("current_exe: {e}"));
@@ -203,19 +224,21 @@ fn main() {
         servers.spawn(&exe, &["--serve-relay", &relay_port.to_string()]);
     }
     let proxy = format!("http://127.0.0.1:{relay_port}");
-    let url = format!("https://127.0.0.1:{origin_port}/kib");
+    // `together=N`: the origin answers a burst's requests once all N have arrived.
+    let url = |n: usize| format!("https://127.0.0.1:{origin_port}/kib?together={n}");
 
     println!(
-        "\n| N | client | wall | failures | peak RSS | peak − base per conn | \
-         idle − base per pooled conn | sockets held / pooled |\n|---|---|---|---|---|---|---|---|"
+        "\n| N | client | wall | CPU per request | failures | peak RSS | peak − base per conn | \
+         idle − base per pooled conn | sockets held / pooled |\n\
+         |---|---|---|---|---|---|---|---|---|"
     );
     for &n in &counts {
-        for client in CLIENTS {
+        for &client in &clients {
             // The previous client's connections close when its process exits.
             servers.wait_idle();
             let output = Command::new(&exe)
                 .args(["--client", client, "--n", &n.to_string(), "--proxy", &proxy])
-                .args(["--url", &url, "--ca"])
+                .args(["--url", &url(n), "--ca"])
                 .arg(&ca_file)
                 .output()
                 .unwrap_or_else(|e| panic!("{exe:?}: {e}"));
@@ -224,7 +247,7 @@ fn main() {
             let Some(o) = outcome.filter(|_| output.status.success()) else {
                 let stderr = String::from_utf8_lossy(&output.stderr);
                 println!(
-                    "| {n} | {client} | FAILED ({}): {} | | | | | |",
+                    "| {n} | {client} | FAILED ({}): {} | | | | | | |",
                     output.status,
                     stderr.trim()
                 );
@@ -235,8 +258,9 @@ fn main() {
                 f => format!("{f} (first: {})", o.first_error),
             };
             println!(
-                "| {n} | {client} | {:.2} s | {failures} | {} | {} | {} | {} / {} |",
+                "| {n} | {client} | {:.2} s | {:.0} µs | {failures} | {} | {} | {} | {} / {} |",
                 o.wall_ms as f64 / 1000.0,
+                o.cpu_ms as f64 * 1000.0 / n as f64,
                 mib(o.peak_kib),
                 per_conn(o.peak_kib, o.base_kib, o.sockets),
                 per_conn(o.idle_kib, o.base_kib, o.sockets),

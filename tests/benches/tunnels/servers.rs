@@ -1,14 +1,18 @@
 //! The loopback peers of the benchmark, on tokio so that 10,000 concurrent connections cost
 //! tasks, not threads (egress-tests' `TestProxy` and `Origin` serve a thread per connection
 //! and cap at `MAX_CONNECTIONS` = 4,096): a CONNECT-only relay and an HTTPS origin
-//! answering every request with the same 1 KiB body, keep-alive. Each runs in a process of
+//! answering every request with the same 1 KiB body, keep-alive. A request for
+//! `/kib?together=N` is answered only once N such requests have arrived (see [`Gate`]), so
+//! that no request of a burst can finish, and hand its connection back to the client's pool
+//! for a later one to reuse, before all N hold a connection of their own. Each runs in a process of
 //! its own, the relay as two worker processes on one port (`SO_REUSEPORT`, the kernel
 //! spreads connections), because a tunnel holds two sockets and the machine's hard
 //! open-file limit (20,000 here, not raisable without `CAP_SYS_RESOURCE`) is per process.
 
 use std::io;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use rustls::ServerConfig;
 use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _};
@@ -122,6 +126,78 @@ async fn tunnel(mut client: TcpStream) -> io::Result<()> {
     Ok(())
 }
 
+/// Holds the answers to a burst's requests until all of them have arrived: the `N` of
+/// `?together=N` in the request target. A gate that does not fill (a client whose requests
+/// failed on the way) opens after [`Gate::PATIENCE`] without a new arrival, so the client
+/// finishes and reports its failures instead of hanging.
+struct Gate {
+    /// Requests waiting at the gate now, and how many times it has opened.
+    state: Mutex<(usize, u64)>,
+    /// Sends the number of openings; waiters watch for it to pass theirs.
+    opened: tokio::sync::watch::Sender<u64>,
+}
+
+impl Gate {
+    /// How long waiters wait for the next arrival before the gate opens anyway.
+    const PATIENCE: Duration = Duration::from_secs(30);
+
+    fn new() -> Self {
+        Self {
+            state: Mutex::new((0, 0)),
+            opened: tokio::sync::watch::channel(0).0,
+        }
+    }
+
+    /// Returns once `size` requests (this one included) have arrived since the gate last
+    /// opened, or when none arrived for [`Gate::PATIENCE`].
+    async fn pass(&self, size: usize) {
+        let (mut opened, generation) = {
+            let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            state.0 += 1;
+            if state.0 >= size {
+                self.open(&mut state);
+                return;
+            }
+            (self.opened.subscribe(), state.1)
+        };
+        loop {
+            if *opened.borrow_and_update() > generation {
+                return;
+            }
+            let arrivals = self.state.lock().unwrap_or_else(PoisonError::into_inner).0;
+            match tokio::time::timeout(Self::PATIENCE, opened.changed()).await {
+                Ok(_) => {}
+                Err(_) => {
+                    let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+                    // Nobody came during the whole wait: give up on the rest of the burst.
+                    if state.1 == generation && state.0 == arrivals {
+                        eprintln!("origin: gate of {size} opened with {arrivals} arrived");
+                        self.open(&mut state);
+                    }
+                }
+            }
+        }
+    }
+
+    fn open(&self, state: &mut (usize, u64)) {
+        state.0 = 0;
+        state.1 += 1;
+        self.opened.send_replace(state.1);
+    }
+}
+
+/// The `N` of `?together=N` in the request line of `head`, if any.
+fn together(head: &[u8]) -> Option<usize> {
+    let line = head.split(|&b| b == b'\r').next()?;
+    let line = std::str::from_utf8(line).ok()?;
+    let target = line.split(' ').nth(1)?;
+    let (_, query) = target.split_once('?')?;
+    query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("together="))
+        .and_then(|n| n.parse().ok())
+}
+
 /// The HTTPS origin: every request head gets `200` with [`BODY_LEN`] pattern bytes
 /// (`Content-Length`, keep-alive), until the client closes.
 pub(crate) struct TlsOrigin {
@@ -142,14 +218,16 @@ impl TlsOrigin {
         .into_bytes();
         response.extend(egress_tests::pattern_bytes(BODY_LEN));
         let response: Arc<[u8]> = response.into();
+        let gate = Arc::new(Gate::new());
         tokio::spawn(async move {
             loop {
                 let Ok((tcp, _)) = listener.accept().await else {
                     continue;
                 };
                 let (acceptor, response) = (acceptor.clone(), Arc::clone(&response));
+                let gate = Arc::clone(&gate);
                 // Clients exit without close_notify: an error just ends the connection.
-                tokio::spawn(async move { drop(serve(acceptor, tcp, &response).await) });
+                tokio::spawn(async move { drop(serve(acceptor, tcp, &response, &gate).await) });
             }
         });
         Ok(TlsOrigin { addr })
@@ -160,13 +238,18 @@ async fn serve(
     acceptor: tokio_rustls::TlsAcceptor,
     tcp: TcpStream,
     response: &[u8],
+    gate: &Gate,
 ) -> io::Result<()> {
     tcp.set_nodelay(true)?;
     let mut tls = acceptor.accept(tcp).await?;
     let mut buf = [0u8; MAX_HEAD];
     let mut len = 0;
     while let Some(end) = read_head(&mut tls, &mut buf, &mut len).await? {
+        let size = together(&buf[..end]);
         consume(&mut buf, &mut len, end);
+        if let Some(size) = size {
+            gate.pass(size).await;
+        }
         write_all(&mut tls, response).await?;
     }
     Ok(())

@@ -5,12 +5,14 @@
 mod adversarial;
 mod decode;
 mod encode;
+#[cfg(feature = "alloc")]
+mod growing;
 mod splits;
 
 use std::string::String;
 use std::vec::Vec;
 
-use super::{ConnectError, ConnectOutcome, ConnectResponse, ConnectStatus};
+use super::{ConnectError, ConnectOutcome, ConnectResponse, ConnectStatus, HeadBuffer};
 
 /// What feeding a whole response stream produced, owned so results can be compared.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,9 +56,24 @@ pub(super) fn rejected(status: u16, reason: &str) -> Seen {
     }
 }
 
-/// Feeds `chunks` in order, as a frontend would, and summarises the result.
+/// How many decoders [`feed`] runs on each input: the inline one, and the growing one.
+pub(super) const DECODERS: usize = if cfg!(feature = "alloc") { 2 } else { 1 };
+
+/// Feeds `chunks` in order, as a frontend would, and summarises the result; with `alloc`,
+/// a growing decoder is fed the same chunks and must agree, and never hold more than the
+/// limit.
 pub(super) fn feed(chunks: &[&[u8]]) -> Seen {
-    let mut decoder = ConnectResponse::new();
+    let seen = feed_decoder(&mut ConnectResponse::new(), chunks);
+    #[cfg(feature = "alloc")]
+    {
+        let mut growing = ConnectResponse::growing();
+        assert_eq!(feed_decoder(&mut growing, chunks), seen, "growing buffer");
+        assert!(growing.buffer_capacity() <= super::MAX_HEAD_LEN);
+    }
+    seen
+}
+
+fn feed_decoder<B: HeadBuffer>(decoder: &mut ConnectResponse<B>, chunks: &[&[u8]]) -> Seen {
     for (i, chunk) in chunks.iter().enumerate() {
         match decoder.handle_bytes(chunk) {
             Ok(ConnectStatus::NeedMore) => {}
