@@ -155,38 +155,37 @@ fn bytes(text: &[u8]) -> (bool, bool) {
 }
 
 /// A dotted quad as `Ipv4Addr::from_str` accepts it: four decimal parts of one to three
-/// digits, no leading zero (except `0` itself), each at most 255, nothing else.
-pub(super) fn ipv4(text: &[u8]) -> Option<Ipv4Addr> {
-    let digit = |at: usize| {
-        text.get(at)
-            .map(|byte| u32::from(byte.wrapping_sub(b'0')))
-            .filter(|&digit| digit <= 9)
-    };
-    let mut bits = 0u32;
-    let mut at = 0;
-    for part in 0..4 {
-        if part > 0 {
-            if text.get(at) != Some(&b'.') {
+/// digits, no leading zero (except `0` itself), each at most 255, nothing else. One pass,
+/// a byte at a time.
+#[inline]
+pub(crate) fn ipv4(text: &[u8]) -> Option<Ipv4Addr> {
+    // "0.0.0.0" to "255.255.255.255".
+    if !(7..=15).contains(&text.len()) {
+        return None;
+    }
+    let (mut bits, mut part, mut digits, mut dots) = (0u32, 0u32, 0u32, 0u32);
+    for &byte in text {
+        let digit = u32::from(byte.wrapping_sub(b'0'));
+        if digit <= 9 {
+            // A leading 0 stands alone; with at most three digits and no leading zero, a
+            // part over 255 is the only other way to go wrong.
+            if digits == 1 && part == 0 {
                 return None;
             }
-            at += 1;
-        }
-        let mut value = digit(at)?;
-        at += 1;
-        // A leading 0 stands alone: a digit after it fails at the next `.` or the end.
-        if value != 0 {
-            for _ in 0..2 {
-                let Some(next) = digit(at) else { break };
-                value = value * 10 + next;
-                at += 1;
+            part = part * 10 + digit;
+            digits += 1;
+            if part > 255 {
+                return None;
             }
-        }
-        if value > 255 {
+        } else if byte == b'.' && digits > 0 && dots < 3 {
+            bits = (bits << 8) | part;
+            (part, digits) = (0, 0);
+            dots += 1;
+        } else {
             return None;
         }
-        bits = (bits << 8) | value;
     }
-    (at == text.len()).then(|| Ipv4Addr::from_bits(bits))
+    (dots == 3 && digits > 0).then(|| Ipv4Addr::from_bits((bits << 8) | part))
 }
 
 #[cfg(test)]

@@ -116,7 +116,7 @@ impl Reader<'_> {
 }
 
 /// The address `text` spells, if it is one (all of it, as `Ipv6Addr::from_str` requires).
-pub(super) fn parse(text: &[u8]) -> Option<Ipv6Addr> {
+pub(crate) fn parse(text: &[u8]) -> Option<Ipv6Addr> {
     if let Some(addr) = hex_only(text) {
         return Some(addr);
     }
