@@ -156,7 +156,7 @@ fn bytes(text: &[u8]) -> (bool, bool) {
 
 /// A dotted quad as `Ipv4Addr::from_str` accepts it: four decimal parts of one to three
 /// digits, no leading zero (except `0` itself), each at most 255, nothing else. One pass,
-/// a byte at a time.
+/// a byte at a time; a part is checked when it ends, not at every digit.
 #[inline]
 pub(crate) fn ipv4(text: &[u8]) -> Option<Ipv4Addr> {
     // "0.0.0.0" to "255.255.255.255".
@@ -167,17 +167,11 @@ pub(crate) fn ipv4(text: &[u8]) -> Option<Ipv4Addr> {
     for &byte in text {
         let digit = u32::from(byte.wrapping_sub(b'0'));
         if digit <= 9 {
-            // A leading 0 stands alone; with at most three digits and no leading zero, a
-            // part over 255 is the only other way to go wrong.
-            if digits == 1 && part == 0 {
-                return None;
-            }
-            part = part * 10 + digit;
+            // At most 15 digits: wrapping keeps a long run from overflowing, and such a
+            // part is refused by its digit count anyway.
+            part = part.wrapping_mul(10).wrapping_add(digit);
             digits += 1;
-            if part > 255 {
-                return None;
-            }
-        } else if byte == b'.' && digits > 0 && dots < 3 {
+        } else if byte == b'.' && dots < 3 && part_ok(part, digits) {
             bits = (bits << 8) | part;
             (part, digits) = (0, 0);
             dots += 1;
@@ -185,7 +179,19 @@ pub(crate) fn ipv4(text: &[u8]) -> Option<Ipv4Addr> {
             return None;
         }
     }
-    (dots == 3 && digits > 0).then(|| Ipv4Addr::from_bits((bits << 8) | part))
+    (dots == 3 && part_ok(part, digits)).then(|| Ipv4Addr::from_bits((bits << 8) | part))
+}
+
+/// One to three digits, at most 255, and no leading zero (a two-digit part below 10 or a
+/// three-digit one below 100 had one).
+#[inline]
+fn part_ok(part: u32, digits: u32) -> bool {
+    match digits {
+        1 => true,
+        2 => (10..=99).contains(&part),
+        3 => (100..=255).contains(&part),
+        _ => false,
+    }
 }
 
 #[cfg(test)]

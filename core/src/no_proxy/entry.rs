@@ -67,7 +67,11 @@ impl<'a> Entry<'a> {
     /// `*` parses as [`Entry::Wildcard`]; whether it is allowed is decided by the list,
     /// which accepts it only as the whole value.
     pub fn parse(text: &'a str) -> Result<Self, EntryProblem> {
-        let text = scan::trim(text);
+        Self::parse_trimmed(scan::trim(text))
+    }
+
+    /// [`parse`](Self::parse) for text already trimmed (the list's pieces are).
+    pub(super) fn parse_trimmed(text: &'a str) -> Result<Self, EntryProblem> {
         if text == "*" {
             return Ok(Entry::Wildcard);
         }

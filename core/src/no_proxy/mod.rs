@@ -208,7 +208,7 @@ impl<'a> Iterator for Pieces<'a> {
             if text.is_empty() {
                 continue;
             }
-            let parsed = match Entry::parse(text) {
+            let parsed = match Entry::parse_trimmed(text) {
                 Ok(Entry::Wildcard) if !self.wildcard => Err(EntryProblem::WildcardInList),
                 other => other,
             };

@@ -85,7 +85,7 @@ impl CompiledNoProxy {
         let value = list.as_str();
         // The number of pieces bounds the number of entries and of distinct names, so the
         // tables below are sized once instead of growing (each growth rehashes).
-        let pieces = value.bytes().filter(|&byte| byte == b',').count() + 1;
+        let pieces = super::scan::count(value.as_bytes(), b',') + 1;
         let mut set = Self {
             value: String::from(value),
             entries: Vec::with_capacity(pieces),
