@@ -155,43 +155,38 @@ fn bytes(text: &[u8]) -> (bool, bool) {
 }
 
 /// A dotted quad as `Ipv4Addr::from_str` accepts it: four decimal parts of one to three
-/// digits, no leading zero (except `0` itself), each at most 255, nothing else. One pass,
-/// a byte at a time; a part is checked when it ends, not at every digit.
-#[inline]
+/// digits, no leading zero (except `0` itself), each at most 255, nothing else.
 pub(crate) fn ipv4(text: &[u8]) -> Option<Ipv4Addr> {
-    // "0.0.0.0" to "255.255.255.255".
-    if !(7..=15).contains(&text.len()) {
-        return None;
-    }
-    let (mut bits, mut part, mut digits, mut dots) = (0u32, 0u32, 0u32, 0u32);
-    for &byte in text {
-        let digit = u32::from(byte.wrapping_sub(b'0'));
-        if digit <= 9 {
-            // At most 15 digits: wrapping keeps a long run from overflowing, and such a
-            // part is refused by its digit count anyway.
-            part = part.wrapping_mul(10).wrapping_add(digit);
-            digits += 1;
-        } else if byte == b'.' && dots < 3 && part_ok(part, digits) {
-            bits = (bits << 8) | part;
-            (part, digits) = (0, 0);
-            dots += 1;
-        } else {
+    let digit = |at: usize| {
+        text.get(at)
+            .map(|byte| u32::from(byte.wrapping_sub(b'0')))
+            .filter(|&digit| digit <= 9)
+    };
+    let mut bits = 0u32;
+    let mut at = 0;
+    for part in 0..4 {
+        if part > 0 {
+            if text.get(at) != Some(&b'.') {
+                return None;
+            }
+            at += 1;
+        }
+        let mut value = digit(at)?;
+        at += 1;
+        // A leading 0 stands alone: a digit after it fails at the next `.` or the end.
+        if value != 0 {
+            for _ in 0..2 {
+                let Some(next) = digit(at) else { break };
+                value = value * 10 + next;
+                at += 1;
+            }
+        }
+        if value > 255 {
             return None;
         }
+        bits = (bits << 8) | value;
     }
-    (dots == 3 && part_ok(part, digits)).then(|| Ipv4Addr::from_bits((bits << 8) | part))
-}
-
-/// One to three digits, at most 255, and no leading zero (a two-digit part below 10 or a
-/// three-digit one below 100 had one).
-#[inline]
-fn part_ok(part: u32, digits: u32) -> bool {
-    match digits {
-        1 => true,
-        2 => (10..=99).contains(&part),
-        3 => (100..=255).contains(&part),
-        _ => false,
-    }
+    (at == text.len()).then(|| Ipv4Addr::from_bits(bits))
 }
 
 #[cfg(test)]

@@ -164,6 +164,7 @@ impl<'a> Host<'a> {
     }
 
     /// The name without its trailing dot, when this host is a name.
+    #[inline]
     pub fn name(&self) -> Option<&'a str> {
         match *self {
             Host::Name(name) => Some(name.strip_suffix('.').unwrap_or(name)),

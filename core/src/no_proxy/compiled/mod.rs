@@ -202,6 +202,7 @@ impl CompiledNoProxy {
 
 /// The trimmed entry at the start of `rest`: up to the next comma, less trailing
 /// whitespace. The comma is searched 8 bytes at a time, since this runs for every match.
+#[inline]
 fn entry_text(rest: &str) -> &str {
     const COMMAS: u64 = 0x2c2c_2c2c_2c2c_2c2c;
     const LOW: u64 = 0x0101_0101_0101_0101;
