@@ -1,10 +1,13 @@
 //! Cost of one no_proxy decision (issue 17): egress-core's compiled set, its linear matcher,
 //! hyper-util's `Matcher` (what reqwest uses) and a naive linear scan, on the same generated
 //! workload (`support/workload.rs`), at N = 10, 100, 1,000 and 10,000 entries; plus building
-//! each from 10,000 entries. Retained heap is measured by `tests/no_proxy_heap.rs`.
+//! each from 10,000 entries. It prints the load average at its start and end; the retained
+//! heap is printed by the `no_proxy_heap` bench, which the command below runs right after
+//! (it needs a counting global allocator, which would slow hyper-util's allocating calls
+//! here), so one command gives every figure of BENCHMARKS.md section 1.
 //!
-//! Run: `cargo bench -p egress-core --features alloc --bench no_proxy -- --warm-up-time 1
-//! --measurement-time 2`, then `scripts/bench-table` for the table. Each iteration is one
+//! Run: `cargo bench -p egress-core --features alloc --bench no_proxy --bench no_proxy_heap
+//! -- --warm-up-time 1 --measurement-time 2`, then `scripts/bench-table` for the table. Each iteration is one
 //! decision on the next host of a shuffled stream (half hits, half misses):
 //!
 //! - `text/N`: from the host text as a URL carries it. egress: `Host::parse` + `matches`;
@@ -17,15 +20,17 @@
 
 use std::hint::black_box;
 
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, criterion_group};
 use egress_core::no_proxy::CompiledNoProxy;
 use egress_core::{Host, NoProxy};
 use hyper_util::client::proxy::matcher::Matcher;
 
 mod support {
+    pub(crate) mod load;
     pub(crate) mod naive;
     pub(crate) mod workload;
 }
+use support::load::load_average;
 use support::naive::{Naive, NaiveHost};
 use support::workload::{Workload, workload};
 
@@ -163,4 +168,10 @@ fn build(c: &mut Criterion) {
 }
 
 criterion_group!(benches, decisions, build);
-criterion_main!(benches);
+
+fn main() {
+    println!("load average at start: {}", load_average());
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    println!("load average at end: {}", load_average());
+}

@@ -10,7 +10,7 @@ use core::net::Ipv4Addr;
 
 use super::Input;
 use crate::host::Host;
-use crate::no_proxy::{Entry, EntryProblem, NoProxy, NoProxyMatch};
+use crate::no_proxy::{Entry, EntryProblem, NoProxy, NoProxyMatch, entry_reference};
 
 /// Decodes a `no_proxy` value field, then up to 8 (host field, port field) pairs; hosts are
 /// read leniently (bare IPv6 allowed), ports as decimal text (80 if not a number).
@@ -48,6 +48,12 @@ fn check_views(value: &str, list: &NoProxy<'_>) {
     let (mut next_entry, mut next_diagnostic) = (entries.next(), diagnostics.next());
     for &(index, text) in &pieces {
         let parsed = Entry::parse(text);
+        // DIFFERENTIAL: the byte-level reader reads every piece as the `str`-and-std one.
+        assert_eq!(
+            parsed,
+            entry_reference::parse(text),
+            "the entry reader differs from the reference on {text:?}"
+        );
         match next_entry {
             Some((i, t, entry)) if i == index => {
                 assert_eq!(t, text, "entry text at {index}");

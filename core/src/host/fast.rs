@@ -156,7 +156,7 @@ fn bytes(text: &[u8]) -> (bool, bool) {
 
 /// A dotted quad as `Ipv4Addr::from_str` accepts it: four decimal parts of one to three
 /// digits, no leading zero (except `0` itself), each at most 255, nothing else.
-pub(super) fn ipv4(text: &[u8]) -> Option<Ipv4Addr> {
+pub(crate) fn ipv4(text: &[u8]) -> Option<Ipv4Addr> {
     let digit = |at: usize| {
         text.get(at)
             .map(|byte| u32::from(byte.wrapping_sub(b'0')))

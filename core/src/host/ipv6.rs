@@ -116,7 +116,7 @@ impl Reader<'_> {
 }
 
 /// The address `text` spells, if it is one (all of it, as `Ipv6Addr::from_str` requires).
-pub(super) fn parse(text: &[u8]) -> Option<Ipv6Addr> {
+pub(crate) fn parse(text: &[u8]) -> Option<Ipv6Addr> {
     if let Some(addr) = hex_only(text) {
         return Some(addr);
     }
@@ -238,6 +238,15 @@ mod tests {
             "1:2",
             "g::",
             "::123.4",
+            "0:f:f:f:f:0:f:f::",
+            "1:2:3:4:5:6:7:8::",
+            "::1:2:3:4:5:6:7",
+            "1::2::",
+            "::1::",
+            ":1:2:3:4:5:6:7",
+            "1:2:3:4:5:6:7:",
+            "1:::2",
+            "00000::",
         ] {
             assert_eq!(
                 parse(text.as_bytes()),

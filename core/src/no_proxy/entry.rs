@@ -5,12 +5,13 @@
 //! entry keeps borrowing the value; case is folded when matching, not here, so nothing is
 //! copied.
 
-use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use core::net::{IpAddr, Ipv6Addr};
 
 use ipnet::{IpNet, Ipv4Net};
 
 use super::diagnostics::EntryProblem;
-use crate::host::{Host, HostError};
+use super::scan;
+use crate::host::{self, Host, HostError};
 
 /// A parsed, valid `no_proxy` entry.
 ///
@@ -66,32 +67,35 @@ impl<'a> Entry<'a> {
     /// `*` parses as [`Entry::Wildcard`]; whether it is allowed is decided by the list,
     /// which accepts it only as the whole value.
     pub fn parse(text: &'a str) -> Result<Self, EntryProblem> {
-        let text = text.trim();
+        Self::parse_trimmed(scan::trim(text))
+    }
+
+    /// [`parse`](Self::parse) for text already trimmed (the list's pieces are).
+    pub(super) fn parse_trimmed(text: &'a str) -> Result<Self, EntryProblem> {
         if text == "*" {
             return Ok(Entry::Wildcard);
         }
         if let Some(rest) = text.strip_prefix('[') {
             return parse_bracketed(rest);
         }
-        if let Some((addr, prefix_len)) = text.split_once('/') {
+        if let Some((addr, prefix_len)) = scan::split_once(text, b'/') {
             return parse_range(addr, prefix_len);
         }
-        let mut colons = text.match_indices(':');
-        match (colons.next(), colons.next()) {
-            (None, _) => parse_host(text, None),
-            (Some((at, _)), None) => {
-                let host = &text[..at];
-                // Validate the host first so messages follow the reading order.
-                let entry = parse_host(host, None)?;
-                let port = parse_port(&text[at + 1..])?;
-                Ok(entry.with_port(port))
-            }
+        let Some(at) = scan::find(text.as_bytes(), b':') else {
+            return parse_host(text, None);
+        };
+        let after = &text[at + 1..];
+        if scan::find(after.as_bytes(), b':').is_some() {
             // Two or more colons: an unbracketed IPv6 address, which never has a port.
-            _ => Ok(Entry::Ip {
+            return Ok(Entry::Ip {
                 net: single(IpAddr::V6(parse_ipv6(text)?)),
                 port: None,
-            }),
+            });
         }
+        // Validate the host first so messages follow the reading order.
+        let entry = parse_host(&text[..at], None)?;
+        let port = parse_port(after)?;
+        Ok(entry.with_port(port))
     }
 
     /// The port this entry is restricted to, if any.
@@ -119,7 +123,7 @@ impl<'a> Entry<'a> {
 
 /// `rest` is what follows the `[`.
 fn parse_bracketed(rest: &str) -> Result<Entry<'_>, EntryProblem> {
-    let Some((inner, after)) = rest.split_once(']') else {
+    let Some((inner, after)) = scan::split_once(rest, b']') else {
         return Err(EntryProblem::InvalidHost(HostError::UnbalancedBrackets));
     };
     let addr = parse_ipv6(inner)?;
@@ -142,21 +146,21 @@ fn parse_bracketed(rest: &str) -> Result<Entry<'_>, EntryProblem> {
 }
 
 fn parse_range<'a>(addr: &str, prefix_len: &str) -> Result<Entry<'a>, EntryProblem> {
-    let addr = if addr.contains(':') {
+    let addr = if scan::find(addr.as_bytes(), b':').is_some() {
         match parse_ipv6(addr) {
             Ok(v6) => IpAddr::V6(v6),
             Err(EntryProblem::ZoneId) => return Err(EntryProblem::ZoneId),
             Err(_) => return Err(EntryProblem::RangeNeedsAddress),
         }
     } else {
-        let v4 = addr.parse::<Ipv4Addr>();
-        IpAddr::V4(v4.map_err(|_| EntryProblem::RangeNeedsAddress)?)
+        let v4 = host::read_ipv4(addr.as_bytes());
+        IpAddr::V4(v4.ok_or(EntryProblem::RangeNeedsAddress)?)
     };
     range(addr, prefix_len)
 }
 
 fn range<'a>(addr: IpAddr, prefix_len: &str) -> Result<Entry<'a>, EntryProblem> {
-    if prefix_len.contains(':') {
+    if scan::find(prefix_len.as_bytes(), b':').is_some() {
         return Err(EntryProblem::PortOnRange);
     }
     let max = match addr {
@@ -168,7 +172,7 @@ fn range<'a>(addr: IpAddr, prefix_len: &str) -> Result<Entry<'a>, EntryProblem> 
     if prefix_len.is_empty() || prefix_len.len() > 3 || !all_digits(prefix_len) {
         return Err(invalid);
     }
-    let len = prefix_len.parse::<u8>().map_err(|_| invalid)?;
+    let len = u8::try_from(decimal(prefix_len)).map_err(|_| invalid)?;
     let net = IpNet::new(addr, len).map_err(|_| invalid)?;
     Ok(Entry::Ip {
         net: unmap(net.trunc()),
@@ -216,10 +220,15 @@ fn parse_host(text: &str, port: Option<u16>) -> Result<Entry<'_>, EntryProblem> 
 
 /// An IPv6 address without brackets; a `%zone` suffix is reported as such.
 fn parse_ipv6(text: &str) -> Result<Ipv6Addr, EntryProblem> {
-    match text.split_once('%') {
-        Some((addr, _zone)) if addr.parse::<Ipv6Addr>().is_ok() => Err(EntryProblem::ZoneId),
-        Some(_) => Err(EntryProblem::InvalidIpv6),
-        None => text.parse().map_err(|_| EntryProblem::InvalidIpv6),
+    // No address text holds a `%`, so the whole text is tried first.
+    if let Some(addr) = host::read_ipv6(text.as_bytes()) {
+        return Ok(addr);
+    }
+    match scan::split_once(text, b'%') {
+        Some((addr, _zone)) if host::read_ipv6(addr.as_bytes()).is_some() => {
+            Err(EntryProblem::ZoneId)
+        }
+        _ => Err(EntryProblem::InvalidIpv6),
     }
 }
 
@@ -227,7 +236,7 @@ fn parse_port(text: &str) -> Result<u16, EntryProblem> {
     if text.is_empty() || text.len() > 5 || !all_digits(text) {
         return Err(EntryProblem::InvalidPort);
     }
-    match text.parse::<u16>() {
+    match u16::try_from(decimal(text)) {
         Ok(0) | Err(_) => Err(EntryProblem::InvalidPort),
         Ok(port) => Ok(port),
     }
@@ -235,6 +244,13 @@ fn parse_port(text: &str) -> Result<u16, EntryProblem> {
 
 fn all_digits(text: &str) -> bool {
     text.bytes().all(|byte| byte.is_ascii_digit())
+}
+
+/// The value of at most 5 decimal digits (checked by the caller).
+fn decimal(digits: &str) -> u32 {
+    digits
+        .bytes()
+        .fold(0, |value, digit| value * 10 + u32::from(digit - b'0'))
 }
 
 fn single(addr: IpAddr) -> IpNet {

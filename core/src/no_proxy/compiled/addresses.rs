@@ -92,26 +92,23 @@ impl<K: Bits> Level<K> {
             None => {
                 self.networks.push((network, NONE));
                 self.hashes.push(hash);
-                if self.table.has_room() {
-                    self.table.place(hash, self.networks.len() - 1);
-                } else {
-                    self.table = Table::with_room(2 * self.networks.len());
-                    for (id, &hash) in self.hashes.iter().enumerate() {
-                        self.table.place(hash, id);
-                    }
+                let id = self.networks.len() - 1;
+                if !self.table.has_room() {
+                    self.table = Table::build(&self.hashes[..id], 2 * self.networks.len());
                 }
-                self.networks.len() - 1
+                self.table.place(hash, id);
+                id
             }
         };
         &mut self.networks[id].1
     }
 
     fn finish(&mut self) {
-        self.table = if self.networks.len() <= SCAN {
-            Table::default()
-        } else {
-            Table::build(&self.hashes)
-        };
+        if self.networks.len() <= SCAN {
+            self.table = Table::default();
+        } else if !self.table.fits(self.networks.len()) {
+            self.table = Table::build(&self.hashes, 0);
+        }
         self.hashes = Vec::new();
         self.networks.shrink_to_fit();
     }

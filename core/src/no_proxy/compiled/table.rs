@@ -20,9 +20,10 @@ pub(super) struct Table {
 }
 
 impl Table {
-    /// A table holding the items whose hashes are `hashes` (item id = position).
-    pub(super) fn build(hashes: &[u64]) -> Self {
-        let mut table = Self::with_room(hashes.len());
+    /// A table holding the items whose hashes are `hashes` (item id = position), with room
+    /// for `room` items in all (at least `hashes.len()`).
+    pub(super) fn build(hashes: &[u64], room: usize) -> Self {
+        let mut table = Self::with_room(room.max(hashes.len()));
         for (id, &hash) in hashes.iter().enumerate() {
             table.place(hash, id);
         }
@@ -41,6 +42,12 @@ impl Table {
             id_mask,
             len: 0,
         }
+    }
+
+    /// Whether this table is the size [`with_room`](Self::with_room) gives for `items`
+    /// items, so that rebuilding it for them would not make it smaller.
+    pub(super) fn fits(&self, items: usize) -> bool {
+        self.slots.len() == 2 * items + 1
     }
 
     /// Whether another item fits under 1/2 load.
@@ -110,7 +117,7 @@ mod tests {
     #[test]
     fn finds_what_was_placed_and_nothing_else() {
         let hashes: std::vec::Vec<u64> = (0..1000).map(hash).collect();
-        let table = Table::build(&hashes);
+        let table = Table::build(&hashes, 0);
         for key in 0..1000 {
             assert_eq!(
                 table.find(hash(key), |id| id as u64 == key),
@@ -123,7 +130,7 @@ mod tests {
 
     #[test]
     fn equal_hashes_are_told_apart_by_the_caller() {
-        let table = Table::build(&[42; 50]);
+        let table = Table::build(&[42; 50], 0);
         for key in 0..50 {
             assert_eq!(table.find(42, |id| id == key), Some(key));
         }

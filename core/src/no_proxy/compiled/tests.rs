@@ -144,6 +144,36 @@ fn agrees_on_the_edges() {
 }
 
 #[test]
+fn names_of_64_bytes_or_more_take_the_label_walk_and_agree() {
+    // Hosts below 64 bytes are matched through a dot mask, longer ones label by label;
+    // both must find every suffix, the longest entry included, at the boundary lengths.
+    let label = "abcdefghij".repeat(6);
+    let value = std::format!("{label}.example.com, x.example.com:443, b.{label}.example.com");
+    for extra in ["", "a", "ab", "abc.d", "a.b.c.d.e"] {
+        for tail in ["", "."] {
+            for middle in [
+                std::format!("{label}.example.com"),
+                std::format!("b.{label}.example.com"),
+                String::from("x.example.com"),
+                std::format!("{label}.example.org"),
+            ] {
+                let host = std::format!(
+                    "{extra}{}{middle}{tail}",
+                    if extra.is_empty() { "" } else { "." }
+                );
+                for port in [443, 80] {
+                    same_answer(&value, &host, port).unwrap_or_else(|e| panic!("{e}"));
+                }
+            }
+        }
+    }
+    for len in 55..70 {
+        let host = std::format!("{}.example.com", &"q".repeat(len)[..len - 12]);
+        same_answer("example.com, q.example.com", &host, 80).unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+#[test]
 fn reports_what_the_linear_form_reports() {
     let value = "a.com, *, 10.0.0.0/33, , b.org";
     let set = CompiledNoProxy::parse(value);

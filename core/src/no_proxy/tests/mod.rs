@@ -4,6 +4,7 @@
 mod diagnostics;
 mod entries;
 mod props;
+mod reader;
 mod table;
 
 use crate::host::Host;
