@@ -12,6 +12,7 @@ use core::time::Duration;
 
 use super::auth_round::auth_reply;
 use super::{Action, Detail, Event, Options, Ready, TlsPeer};
+use crate::auth::negotiate::service_host;
 use crate::auth::{AuthProblem, ProxyAuth, RoundInput};
 use crate::connect::{
     ConnectOutcome, ConnectRequest, ConnectResponse, ConnectStatus, Explanation, first_body_line,
@@ -82,7 +83,7 @@ impl<'a> Establish<'a> {
             next_addr: 0,
             request: Vec::new(),
             decoder: None,
-            auth: ProxyAuth::new(options.auth),
+            auth: proxy_auth(&options, decision.proxy),
             connect_uri: target.authority().to_string(),
             authorization: None,
             events: VecDeque::new(),
@@ -345,12 +346,24 @@ impl<'a> Establish<'a> {
         let proxy = self.proxy_shown();
         let failure = match outcome {
             ConnectOutcome::Established { status, leftover } => {
+                let leftover_len = leftover.len();
+                if let Err(problem) = self.verify_established(status) {
+                    self.fail(Failure::ProxyAuthRequired {
+                        proxy,
+                        status,
+                        schemes: Vec::new(),
+                        credentials_sent: true,
+                        scheme: self.auth.used().map(|s| s.name()),
+                        problem,
+                    });
+                    return input.len();
+                }
                 if let Some(scheme) = self.auth.used() {
                     self.emit_done(Phase::ProxyHandshake, Detail::ProxyAuthenticated(scheme));
                 }
                 self.emit_done(Phase::ProxyHandshake, Detail::TunnelOpened(status));
                 self.after_tunnel_or_tcp(now);
-                return input.len() - leftover.len();
+                return input.len() - leftover_len;
             }
             ConnectOutcome::AuthRequired { status, schemes } => {
                 self.emit_done(Phase::ProxyHandshake, Detail::ProxyChallenged(schemes));
@@ -543,6 +556,17 @@ impl<'a> Establish<'a> {
         }
     }
 
+    /// The proxy said 2xx: lets the authentication check what came with it (a Negotiate
+    /// final token, for mutual authentication).
+    fn verify_established(&mut self, status: u16) -> Result<(), AuthProblem> {
+        if self.auth.used().is_none() {
+            return Ok(());
+        }
+        let head = self.decoder.as_ref().map_or(&[][..], |d| d.final_head());
+        let reply = auth_reply(head, status);
+        self.auth.established(&reply.challenges)
+    }
+
     /// Skips `left` body bytes of a 407 from `input`; at the end, sends the next CONNECT.
     fn skip_body(&mut self, left: u64, input: &[u8], now: Duration) -> usize {
         let take = usize::try_from(left).unwrap_or(usize::MAX).min(input.len());
@@ -705,6 +729,18 @@ fn owned_explanation(explanation: &Explanation, body: &[u8]) -> ProxyExplanation
         proxy_status: owned(explanation.proxy_status()),
         via: owned(explanation.via()),
         body_line: owned(Some(line.as_str()).filter(|l| !l.is_empty())),
+    }
+}
+
+/// The authentication state for the decided proxy, with Negotiate when a provider is given
+/// (for the service `HTTP@<proxy host>`).
+fn proxy_auth(options: &Options<'_>, proxy: Option<&RouterProxy>) -> ProxyAuth {
+    let auth = ProxyAuth::new(options.auth);
+    match (options.negotiate, proxy) {
+        (Some(provider), Some(proxy)) => {
+            auth.with_negotiate(provider.clone(), service_host(proxy.url().host()))
+        }
+        _ => auth,
     }
 }
 

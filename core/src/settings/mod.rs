@@ -36,7 +36,7 @@ use core::fmt;
 
 use rustls::ClientConfig;
 
-use crate::auth::{AuthChoice, ProxyAuth};
+use crate::auth::{AuthChoice, NegotiateProvider, ProxyAuth};
 use crate::blocklist::IpBlocklist;
 use crate::establish::{self, Timeouts};
 use crate::proxy_headers::{ProxyHeaderLines, ProxyHeaders};
@@ -51,6 +51,7 @@ pub struct Settings {
     timeouts: Timeouts,
     user_agent: Option<String>,
     proxy_auth: AuthChoice,
+    negotiate: Option<Arc<dyn NegotiateProvider>>,
     /// The `http_proxy`'s authentication state for forward requests (a learned Digest
     /// nonce and its count), shared by every connection to that one proxy.
     forward_auth: std::sync::Mutex<ProxyAuth>,
@@ -100,6 +101,12 @@ impl Settings {
         self.proxy_auth
     }
 
+    /// Where Negotiate tokens come from, if anywhere (GSSAPI by default with feature
+    /// `gssapi`).
+    pub fn negotiate(&self) -> Option<&Arc<dyn NegotiateProvider>> {
+        self.negotiate.as_ref()
+    }
+
     /// The forward proxy's authentication state (see [`crate::forward`]'s callers: the
     /// frontends' forward-route 407 handling). Only ever used with `http_proxy`.
     pub fn forward_auth(&self) -> &std::sync::Mutex<ProxyAuth> {
@@ -127,6 +134,7 @@ impl Settings {
             unix_time: 0,
             deadline: None,
             proxy_headers: self.proxy_headers.lines(),
+            negotiate: self.negotiate.as_ref(),
         }
     }
 }

@@ -10,7 +10,9 @@ use alloc::vec::Vec;
 
 use super::Settings;
 use super::observe::{PhaseObserver, SharedObserver};
-use crate::auth::{AuthChoice, ProxyAuth};
+use alloc::sync::Arc;
+
+use crate::auth::{AuthChoice, NegotiateProvider, ProxyAuth};
 use crate::blocklist::IpBlocklist;
 use crate::connect::ConnectRequest;
 use crate::env::OwnedProxyEnv;
@@ -36,7 +38,8 @@ pub struct SystemRoots {
 pub const DEFAULT_USER_AGENT: &str = concat!("egress/", env!("CARGO_PKG_VERSION"));
 
 /// The options shared by the frontends' builders. The default: no proxy, no blocklist,
-/// webpki-roots only, [`Timeouts::default`], [`DEFAULT_USER_AGENT`] and no proxy headers.
+/// webpki-roots only, [`Timeouts::default`], [`DEFAULT_USER_AGENT`], no proxy headers, and
+/// Negotiate through the system's GSSAPI when built with feature `gssapi` (else none).
 #[derive(Debug, Clone)]
 pub struct Options {
     http_proxy: Option<Setting>,
@@ -50,6 +53,7 @@ pub struct Options {
     pub timeouts: Timeouts,
     user_agent: Option<String>,
     proxy_auth: AuthChoice,
+    negotiate: Option<Arc<dyn NegotiateProvider>>,
     proxy_headers: ProxyHeaders,
     warnings: Vec<String>,
     observer: Option<SharedObserver>,
@@ -68,6 +72,7 @@ impl Default for Options {
             timeouts: Timeouts::default(),
             user_agent: Some(DEFAULT_USER_AGENT.to_owned()),
             proxy_auth: AuthChoice::Any,
+            negotiate: default_negotiate(),
             proxy_headers: ProxyHeaders::new(),
             warnings: Vec::new(),
             observer: None,
@@ -201,6 +206,12 @@ impl Options {
         self.proxy_auth = choice;
     }
 
+    /// Where Negotiate (SPNEGO/Kerberos) tokens come from (`None`: Negotiate is never
+    /// answered). The default is GSSAPI with feature `gssapi`, else `None`.
+    pub fn set_negotiate_provider(&mut self, provider: Option<Arc<dyn NegotiateProvider>>) {
+        self.negotiate = provider;
+    }
+
     /// Adds a header for proxies only: sent with CONNECT and added to forward requests,
     /// never to a target through a tunnel (rules in `egress_core::proxy_headers`).
     pub fn add_proxy_header(&mut self, name: &str, value: &str) -> Result<(), Failure> {
@@ -231,6 +242,16 @@ impl Options {
                     variable: String::from("user agent"),
                     problem: error.to_string(),
                 })?;
+        }
+        if self.proxy_auth == AuthChoice::Negotiate && self.negotiate.is_none() {
+            return Err(Failure::InvalidConfig {
+                variable: String::from("proxy authentication"),
+                problem: String::from(
+                    "Negotiate was asked for, but this build has no GSSAPI support and no \
+                     Negotiate provider was set; build with the negotiate feature, or pick \
+                     another scheme",
+                ),
+            });
         }
         let mut warnings = core::mem::take(&mut self.warnings);
         if self.proxy_trust.roots().uses_system() || self.target_trust.roots().uses_system() {
@@ -277,12 +298,21 @@ impl Options {
             timeouts: self.timeouts,
             user_agent: self.user_agent,
             proxy_auth: self.proxy_auth,
+            negotiate: self.negotiate,
             forward_auth: std::sync::Mutex::new(ProxyAuth::new(self.proxy_auth)),
             proxy_headers: self.proxy_headers,
             warnings,
             observer: self.observer,
         })
     }
+}
+
+/// GSSAPI when compiled in.
+fn default_negotiate() -> Option<Arc<dyn NegotiateProvider>> {
+    #[cfg(feature = "gssapi")]
+    return Some(Arc::new(crate::auth::gssapi::Gssapi));
+    #[cfg(not(feature = "gssapi"))]
+    None
 }
 
 fn add_pem(trust: &mut TlsTrust, pem: &[u8], what: &str) -> Result<(), Failure> {

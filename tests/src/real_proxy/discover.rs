@@ -14,7 +14,8 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// The command that installs every real proxy the suite uses.
-pub const INSTALL_HINT: &str = "apt-get install -y squid-openssl tinyproxy";
+pub const INSTALL_HINT: &str =
+    "apt-get install -y squid-openssl tinyproxy krb5-kdc krb5-admin-server krb5-user";
 
 /// Names the file a skipped test appends its [`SkipRecord`] line to.
 pub const SKIP_LOG_ENV: &str = "EGRESS_SKIP_LOG";
@@ -26,6 +27,9 @@ pub enum RealProxy {
     Squid,
     /// tinyproxy (Debian package `tinyproxy`).
     Tinyproxy,
+    /// MIT Kerberos' KDC, `krb5kdc` (Debian package `krb5-kdc`; the realm also needs
+    /// `krb5-admin-server` and `krb5-user`), for the Negotiate tests.
+    Krb5Kdc,
 }
 
 impl RealProxy {
@@ -34,6 +38,7 @@ impl RealProxy {
         match self {
             Self::Squid => "squid",
             Self::Tinyproxy => "tinyproxy",
+            Self::Krb5Kdc => "krb5kdc",
         }
     }
 
@@ -43,6 +48,7 @@ impl RealProxy {
         match self {
             Self::Squid => "EGRESS_SQUID_BIN",
             Self::Tinyproxy => "EGRESS_TINYPROXY_BIN",
+            Self::Krb5Kdc => "EGRESS_KRB5KDC_BIN",
         }
     }
 
@@ -51,6 +57,7 @@ impl RealProxy {
         match self {
             Self::Squid => "/usr/sbin/squid",
             Self::Tinyproxy => "/usr/bin/tinyproxy",
+            Self::Krb5Kdc => "/usr/sbin/krb5kdc",
         }
     }
 

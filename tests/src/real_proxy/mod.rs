@@ -21,11 +21,12 @@
 //! ```
 //!
 //! Files: `discover` (binaries, skip rule), `squid`/`squid_conf`, `tinyproxy`, `htpasswd`,
-//! `tls` (throwaway CA), `process` (child PID, readiness, kill), `workdir` (temp dir).
+//! `kerberos` (a throwaway KDC for Negotiate), `tls` (throwaway CA), `process` (child PID, readiness, kill), `workdir` (temp dir).
 
 mod discover;
 mod error;
 mod htpasswd;
+pub mod kerberos;
 mod process;
 mod rig;
 mod squid;
@@ -40,9 +41,10 @@ pub use discover::{
 };
 pub use error::HarnessError;
 pub use htpasswd::htpasswd_line;
+pub use kerberos::KerberosRealm;
 pub use process::{READY_TIMEOUT, free_ports};
 pub use rig::Rig;
-pub use squid::{Squid, SquidOptions, find_ncsa_helper};
+pub use squid::{Squid, SquidNegotiate, SquidOptions, find_ncsa_helper};
 pub use squid_conf::{SquidConf, render_squid_conf};
 pub use tinyproxy::{Tinyproxy, TinyproxyOptions, render_tinyproxy_conf};
 pub use tls::ProxyCa;
