@@ -11,7 +11,7 @@
 //!
 //! GSSAPI's failures become typed [`AuthProblem`]s: no ticket, a service principal the KDC
 //! does not know, or [`AuthProblem::Gssapi`] with the status codes, whose `Display` adds the
-//! library's own text (from [`write_status_text`]). Tokens are never shown.
+//! library's own text (`gss_display_status`). Tokens are never shown.
 
 use alloc::boxed::Box;
 use alloc::format;

@@ -361,6 +361,35 @@ mod tests {
     }
 
     #[test]
+    fn negotiate_pinned_without_a_provider_fails_the_build() {
+        let mut options = Options::default();
+        options.set_proxy_auth(AuthChoice::Negotiate);
+        options.set_negotiate_provider(None);
+        let error = options.build("client", SystemRoots::default).err();
+        assert!(
+            matches!(&error, Some(Failure::InvalidConfig { variable, problem })
+                if variable == "proxy authentication" && problem.contains("GSSAPI")),
+            "{error:?}"
+        );
+        // With a provider (GSSAPI by default under feature `gssapi`) it builds, and the
+        // connections get it.
+        let mut options = Options::default();
+        options.set_proxy_auth(AuthChoice::Negotiate);
+        let provider: Arc<dyn NegotiateProvider> =
+            Arc::new(crate::auth::negotiate::fake::FakeProvider::new(Vec::new()));
+        options.set_negotiate_provider(Some(provider));
+        let settings = options
+            .build("client", SystemRoots::default)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(settings.establish_options().negotiate.is_some());
+        assert_eq!(
+            Options::default().negotiate.is_some(),
+            cfg!(feature = "gssapi"),
+            "GSSAPI is the default provider exactly when compiled in"
+        );
+    }
+
+    #[test]
     fn a_user_agent_that_cannot_be_sent_fails_the_build() {
         let mut options = Options::default();
         options.set_user_agent(Some("bad\r\nX-Injected: 1"));
