@@ -40,7 +40,6 @@ enum State {
 
 /// Establishes one connection along a decided route; see the module doc for the call
 /// order. `Debug` shows the state and target, never credentials.
-#[derive(Debug)]
 pub struct Establish<'a> {
     target: Target<'a>,
     kind: RouteKind,
@@ -59,6 +58,22 @@ pub struct Establish<'a> {
     authorization: Option<String>,
     events: VecDeque<Event>,
     failure: Option<Failure>,
+}
+
+/// The state, route, target, proxy and authentication state; never the request bytes or a
+/// pending `Proxy-Authorization` value (a password's encoding, a Negotiate token).
+impl core::fmt::Debug for Establish<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Establish")
+            .field("state", &self.state)
+            .field("kind", &self.kind)
+            .field("target", &self.target)
+            .field("proxy", &self.proxy)
+            .field("auth", &self.auth)
+            .field("authorization_pending", &self.authorization.is_some())
+            .field("failure", &self.failure)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'a> Establish<'a> {

@@ -188,3 +188,31 @@ fn without_a_provider_a_negotiate_only_proxy_is_unsupported_or_wants_credentials
         out.failure
     );
 }
+
+#[test]
+fn a_pending_token_never_shows_in_the_machines_debug() {
+    let fake = Arc::new(FakeProvider::new(vec![send("client-1", false)]));
+    let provider: Arc<dyn NegotiateProvider> = fake;
+    let r = router(None, Some(PROXY), None);
+    let options = Options {
+        negotiate: Some(&provider),
+        ..Options::default()
+    };
+    let mut machine = Establish::new(
+        &r.route(&target("https", "t.example")),
+        target("https", "t.example"),
+        options,
+        Duration::ZERO,
+    );
+    machine.handle_resolved(Duration::ZERO, [IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1))]);
+    machine.handle_connected(Duration::ZERO);
+    machine.handle_sent(Duration::ZERO);
+    // The 407's head without its body: the token waits while the body is skipped.
+    let head = &NEGOTIATE_407[..NEGOTIATE_407.len() - 5];
+    assert_eq!(machine.handle_bytes(Duration::ZERO, head), head.len());
+    assert_eq!(machine.poll_action(), Action::Read, "skipping the body");
+    let shown = format!("{machine:?}");
+    assert!(shown.contains("authorization_pending: true"), "{shown}");
+    // base64("client-1"), and its bytes
+    assert!(!shown.contains("Y2xpZW50LTE"), "{shown}");
+}
