@@ -136,6 +136,7 @@ fn squid_full(ssl_port: u16) -> Option<Squid> {
         basic_auth: Some(BasicAuth::new("alice", "wonder land")),
         tls: true,
         digest: false,
+        negotiate: None,
     })
 }
 

@@ -8,7 +8,8 @@ use core::fmt;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AuthProblem {
-    /// The proxy URL has no credentials, and the proxy wants some.
+    /// The proxy URL has no credentials, and the proxy wants some (and Negotiate is not
+    /// available).
     NoCredentials,
     /// The credentials were sent and the proxy refused them: wrong user or password.
     Rejected,
@@ -30,6 +31,22 @@ pub enum AuthProblem {
     /// body is over the replay limit (64 KiB), or the proxy's 407 ends the connection or
     /// has no `Content-Length`.
     CannotResend,
+    /// Negotiate: no usable Kerberos ticket (the ticket cache is empty, missing or expired).
+    NoKerberosTicket,
+    /// Negotiate: the KDC does not know the service principal `HTTP/<proxy host>`.
+    UnknownServicePrincipal,
+    /// Negotiate: the proxy refused the token (it answered with a bare `Negotiate` again).
+    NegotiateRejected,
+    /// Negotiate: the proxy's final token did not verify (mutual authentication failed).
+    MutualAuthFailed,
+    /// Negotiate: another GSSAPI failure, as its status codes (RFC 2744 major status, the
+    /// mechanism's minor status); `Display` adds GSSAPI's own text when built with `gssapi`.
+    Gssapi {
+        /// The major status (routine error bits).
+        major: u32,
+        /// The minor status (for Kerberos, a `krb5` error code).
+        minor: u32,
+    },
 }
 
 impl AuthProblem {
@@ -45,12 +62,26 @@ impl AuthProblem {
             Self::ConnectionClosed => "connection-closed",
             Self::TooManyRounds => "too-many-rounds",
             Self::CannotResend => "cannot-resend",
+            Self::NoKerberosTicket => "no-kerberos-ticket",
+            Self::UnknownServicePrincipal => "unknown-service-principal",
+            Self::NegotiateRejected => "negotiate-rejected",
+            Self::MutualAuthFailed => "mutual-auth-failed",
+            Self::Gssapi { .. } => "gssapi",
         }
     }
 }
 
 impl fmt::Display for AuthProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Self::Gssapi { major, minor } = *self {
+            write!(
+                f,
+                "GSSAPI failed (major 0x{major:08x}, minor 0x{minor:08x})"
+            )?;
+            #[cfg(feature = "gssapi")]
+            super::gssapi::write_status_text(f, major, minor)?;
+            return Ok(());
+        }
         f.write_str(match self {
             Self::NoCredentials => {
                 "no credentials were given; add them to the proxy URL: http://user:password@host:port"
@@ -58,7 +89,7 @@ impl fmt::Display for AuthProblem {
             Self::Rejected => "the proxy rejected the credentials; check user and password",
             Self::Unsupported => {
                 "no offered scheme is enabled; allow one the proxy offers, or ask for one egress \
-                 supports (Basic, Digest, NTLM)"
+                 supports (Basic, Digest, NTLM, and Negotiate when built with GSSAPI support)"
             }
             Self::UnsupportedDigest => {
                 "the proxy's Digest needs an algorithm or qop egress does not implement (MD5, \
@@ -77,6 +108,23 @@ impl fmt::Display for AuthProblem {
                  (a body over 64 KiB, or a 407 that closes the connection); send an https:// \
                  URL through the proxy (CONNECT) or a smaller body"
             }
+            Self::NoKerberosTicket => {
+                "no Kerberos ticket: the ticket cache (KRB5CCNAME) is empty, missing or expired; \
+                 get a ticket with kinit"
+            }
+            Self::UnknownServicePrincipal => {
+                "the Kerberos KDC does not know the proxy's service principal HTTP/<proxy host>; \
+                 address the proxy by the host name its principal is registered under"
+            }
+            Self::NegotiateRejected => {
+                "the proxy refused the Kerberos ticket; check that the proxy's keytab holds the \
+                 current key of HTTP/<proxy host> and that the clocks agree"
+            }
+            Self::MutualAuthFailed => {
+                "the proxy's final Negotiate token did not verify: it did not prove to be the \
+                 service the ticket was for"
+            }
+            Self::Gssapi { .. } => "GSSAPI failed",
         })
     }
 }

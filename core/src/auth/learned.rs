@@ -22,6 +22,7 @@ impl LearnedScheme {
             1 => Some(SchemeKind::Basic),
             2 => Some(SchemeKind::Digest),
             3 => Some(SchemeKind::Ntlm),
+            4 => Some(SchemeKind::Negotiate),
             _ => None,
         }
     }
@@ -32,6 +33,7 @@ impl LearnedScheme {
             SchemeKind::Basic => 1,
             SchemeKind::Digest => 2,
             SchemeKind::Ntlm => 3,
+            SchemeKind::Negotiate => 4,
         };
         self.0.store(code, Ordering::Relaxed);
     }

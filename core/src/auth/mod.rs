@@ -8,6 +8,11 @@
 //! | Basic (RFC 7617) | [`session`] | 1 (sent before any challenge when pinned) | no |
 //! | Digest (RFC 7616: MD5, SHA-256, `-sess`, `qop=auth`, `userhash`) | [`digest`] | 1, again on `stale=true` | no |
 //! | NTLMv2 (MS-NLMP) | [`ntlm`] | 2 | yes |
+//! | Negotiate (RFC 4559, SPNEGO/Kerberos) | [`negotiate`] | 1 (more for multi-leg mechanisms) | yes, after the first token |
+//!
+//! Negotiate's tokens come from a [`NegotiateProvider`] (no I/O here: the KDC is the
+//! provider's business); with feature `gssapi`, `gssapi::Gssapi` is one over the system's
+//! GSSAPI library.
 //!
 //! [`ProxyAuth`] chooses the scheme: the strongest offered among those [`AuthChoice`]
 //! allows, never a weaker one after a stronger one was answered. One `ProxyAuth` belongs
@@ -31,11 +36,15 @@
 pub mod challenge;
 pub mod digest;
 mod error;
+#[cfg(feature = "gssapi")]
+pub mod gssapi;
 pub mod learned;
+pub mod negotiate;
 pub mod ntlm;
 pub mod session;
 
 pub use challenge::{Challenge, Challenges};
 pub use error::AuthProblem;
 pub use learned::LearnedScheme;
+pub use negotiate::{NegotiateProvider, SecurityContext, Step};
 pub use session::{AuthChoice, MAX_ROUNDS, ProxyAuth, RoundInput, SchemeKind};

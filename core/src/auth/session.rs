@@ -4,20 +4,29 @@
 //! ```text
 //!   first_value ─► (request) ─► 407 + challenges ─► respond ─► (request again) ─► …
 //!        Basic when pinned           │  wrong credentials / nothing usable ─► Err(problem)
-//!        NTLM negotiate when pinned  └─ Digest stale=true ─► new nonce, same credentials
-//!        Any: what the proxy asked for last time, Basic inside TLS, else nothing
+//!        NTLM negotiate when pinned  ├─ Digest stale=true ─► new nonce, same credentials
+//!        Any: see `for_proxy`        └─ Negotiate: the provider's tokens (see [`negotiate`])
+//!   2xx ─► established (verifies a Negotiate final token)
 //! ```
 //!
-//! The strongest offered scheme among the enabled ones is chosen (NTLM > Digest > Basic);
+//! The strongest offered scheme among the enabled ones is chosen (Negotiate > NTLM > Digest >
+//! Basic; Negotiate only with a [`NegotiateProvider`], the others only with credentials).
+//! With [`AuthChoice::Any`], a Negotiate that cannot start for lack of a Kerberos ticket (or
+//! an unknown service principal) gives way to NTLM or Digest when those are offered and the
+//! URL has credentials, never to Basic;
+//!
+//! [`negotiate`]: super::negotiate
 //! once a scheme has been answered, a later challenge never moves to a weaker one, and a
 //! second challenge of the same scheme is a refusal (except Digest's `stale=true` and NTLM's
 //! own second round).
 
 use alloc::string::String;
+use alloc::sync::Arc;
 
 use super::challenge::Challenges;
 use super::digest::{Digest, hex};
 use super::error::AuthProblem;
+use super::negotiate::{NegotiateProvider, Negotiator};
 use super::ntlm::NtlmClient;
 use crate::credentials::Credentials;
 
@@ -27,7 +36,7 @@ pub const MAX_ROUNDS: u8 = 4;
 /// Which schemes may be used with a proxy.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum AuthChoice {
-    /// The strongest scheme the proxy offers (NTLM > Digest > Basic). Over a plain
+    /// The strongest scheme the proxy offers (Negotiate > NTLM > Digest > Basic). Over a plain
     /// `http://` proxy the first request goes without credentials, to learn what the proxy
     /// offers: a password sent as Basic before that would reach, readable, a proxy that
     /// would have taken NTLM or Digest. What it asked for is remembered for the client's
@@ -42,16 +51,20 @@ pub enum AuthChoice {
     Digest,
     /// NTLMv2 only (the negotiate message goes with the first request).
     Ntlm,
+    /// Negotiate (SPNEGO/Kerberos) only, answered on the proxy's challenge; needs a
+    /// [`NegotiateProvider`].
+    Negotiate,
 }
 
 impl AuthChoice {
-    /// Parses `any`, `basic`, `digest` or `ntlm` (case-insensitive).
+    /// Parses `any`, `basic`, `digest`, `ntlm` or `negotiate` (case-insensitive).
     pub fn parse(text: &str) -> Option<Self> {
         [
             ("any", Self::Any),
             ("basic", Self::Basic),
             ("digest", Self::Digest),
             ("ntlm", Self::Ntlm),
+            ("negotiate", Self::Negotiate),
         ]
         .into_iter()
         .find(|(n, _)| n.eq_ignore_ascii_case(text))
@@ -65,6 +78,7 @@ impl AuthChoice {
             Self::Basic => scheme == SchemeKind::Basic,
             Self::Digest => scheme == SchemeKind::Digest,
             Self::Ntlm => scheme == SchemeKind::Ntlm,
+            Self::Negotiate => scheme == SchemeKind::Negotiate,
         }
     }
 }
@@ -78,20 +92,24 @@ pub enum SchemeKind {
     Digest,
     /// NTLMv2 (MS-NLMP), bound to one connection.
     Ntlm,
+    /// Negotiate (RFC 4559: SPNEGO, Kerberos), the caller's ticket, no password.
+    Negotiate,
 }
 
 impl SchemeKind {
-    /// The scheme's name as sent: `Basic`, `Digest`, `NTLM`.
+    /// The scheme's name as sent: `Basic`, `Digest`, `NTLM`, `Negotiate`.
     pub fn name(self) -> &'static str {
         match self {
             Self::Basic => "Basic",
             Self::Digest => "Digest",
             Self::Ntlm => "NTLM",
+            Self::Negotiate => "Negotiate",
         }
     }
 
     /// Every scheme, strongest first: the order of choice.
-    pub const ALL_STRONGEST_FIRST: [Self; 3] = [Self::Ntlm, Self::Digest, Self::Basic];
+    pub const ALL_STRONGEST_FIRST: [Self; 4] =
+        [Self::Negotiate, Self::Ntlm, Self::Digest, Self::Basic];
 }
 
 /// Per-round input from the frontend: the request being authorized and fresh randomness.
@@ -110,12 +128,13 @@ pub struct RoundInput<'r> {
 
 /// The authentication state with one proxy; see the module doc. `Debug` shows the scheme
 /// and round only.
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct ProxyAuth {
     choice: AuthChoice,
     sent: Option<SchemeKind>,
     digest: Option<Digest>,
     ntlm: Option<NtlmClient>,
+    negotiate: Option<Negotiator>,
     rounds: u8,
     /// The connection finished an NTLM handshake: later requests on it carry nothing.
     connection_authenticated: bool,
@@ -138,7 +157,7 @@ impl ProxyAuth {
         let up_front = match learned {
             Some(SchemeKind::Ntlm) => Some(SchemeKind::Ntlm),
             Some(SchemeKind::Basic) => Some(SchemeKind::Basic),
-            Some(SchemeKind::Digest) => None,
+            Some(SchemeKind::Digest | SchemeKind::Negotiate) => None,
             None => proxy_tls.then_some(SchemeKind::Basic),
         };
         Self {
@@ -148,15 +167,43 @@ impl ProxyAuth {
         }
     }
 
+    /// Enables Negotiate with this proxy: `provider` starts the contexts for the service
+    /// `HTTP@service_host` (see [`super::negotiate::service_host`]).
+    pub fn with_negotiate(
+        mut self,
+        provider: Arc<dyn NegotiateProvider>,
+        service_host: impl Into<String>,
+    ) -> Self {
+        self.negotiate = Some(Negotiator::new(provider, service_host.into()));
+        self
+    }
+
     /// The scheme last answered with, if any.
     pub fn used(&self) -> Option<SchemeKind> {
         self.sent
     }
 
-    /// Whether the scheme in progress binds the authentication to the connection (NTLM), so
-    /// the next round MUST go on the same connection.
+    /// Whether the scheme in progress binds the authentication to the connection (NTLM, a
+    /// Negotiate context past its first token), so the next round MUST go on the same
+    /// connection.
     pub fn is_connection_bound(&self) -> bool {
-        self.sent == Some(SchemeKind::Ntlm)
+        match self.sent {
+            Some(SchemeKind::Ntlm) => true,
+            Some(SchemeKind::Negotiate) => self
+                .negotiate
+                .as_ref()
+                .is_some_and(Negotiator::is_connection_bound),
+            _ => false,
+        }
+    }
+
+    /// The proxy accepted (a 2xx to CONNECT) with these challenges in its head: verifies a
+    /// Negotiate final token when one came (mutual authentication). Other schemes: `Ok`.
+    pub fn established(&mut self, challenges: &Challenges) -> Result<(), AuthProblem> {
+        match (self.sent, self.negotiate.as_mut()) {
+            (Some(SchemeKind::Negotiate), Some(negotiator)) => negotiator.established(challenges),
+            _ => Ok(()),
+        }
     }
 
     /// The `Proxy-Authorization` value for a request before (or without) a challenge on
@@ -181,7 +228,7 @@ impl ProxyAuth {
             AuthChoice::Any => self.up_front?,
             AuthChoice::Basic => SchemeKind::Basic,
             AuthChoice::Ntlm => SchemeKind::Ntlm,
-            AuthChoice::Digest => return None,
+            AuthChoice::Digest | AuthChoice::Negotiate => return None,
         };
         match scheme {
             SchemeKind::Basic => {
@@ -194,7 +241,7 @@ impl ProxyAuth {
                 self.sent = Some(SchemeKind::Ntlm);
                 Some(value)
             }
-            SchemeKind::Digest => None,
+            SchemeKind::Digest | SchemeKind::Negotiate => None,
         }
     }
 
@@ -210,21 +257,26 @@ impl ProxyAuth {
             return Err(AuthProblem::TooManyRounds);
         }
         let offered = |kind: SchemeKind| challenges.find(kind.name()).is_some();
-        let best = SchemeKind::ALL_STRONGEST_FIRST
+        let negotiate_available = self.negotiate.is_some();
+        let mut candidates = SchemeKind::ALL_STRONGEST_FIRST
             .into_iter()
-            .find(|&kind| self.choice.allows(kind) && offered(kind));
-        let Some(best) = best else {
+            .filter(|&kind| self.choice.allows(kind) && offered(kind))
+            // Negotiate needs a provider; without one it is as good as not offered.
+            .filter(|&kind| kind != SchemeKind::Negotiate || negotiate_available);
+        let Some(best) = candidates.next() else {
             // A second challenge without the scheme just answered: that answer was refused.
             return Err(match self.sent {
+                Some(SchemeKind::Negotiate) if offered(SchemeKind::Negotiate) => {
+                    AuthProblem::NegotiateRejected
+                }
                 Some(sent) if offered(sent) => AuthProblem::Rejected,
                 Some(_) => AuthProblem::Unsupported,
                 None if credentials.is_none() => AuthProblem::NoCredentials,
                 None => AuthProblem::Unsupported,
             });
         };
-        let credentials = credentials.ok_or(AuthProblem::NoCredentials)?;
         match self.sent {
-            Some(sent) if sent > best => return Err(AuthProblem::Rejected),
+            Some(sent) if sent > best => return Err(rejected(sent)),
             Some(SchemeKind::Basic) if best == SchemeKind::Basic => {
                 return Err(AuthProblem::Rejected);
             }
@@ -238,6 +290,7 @@ impl ProxyAuth {
                 }
             }
             Some(SchemeKind::Ntlm) if best == SchemeKind::Ntlm => {
+                let credentials = credentials.ok_or(AuthProblem::NoCredentials)?;
                 let token = challenges
                     .iter()
                     .filter(|c| c.is("NTLM"))
@@ -247,27 +300,81 @@ impl ProxyAuth {
                     _ => Err(AuthProblem::Rejected),
                 };
             }
+            Some(SchemeKind::Negotiate) if best == SchemeKind::Negotiate => {
+                return match self.negotiate.as_mut() {
+                    Some(negotiator) => negotiator.continue_with(challenges),
+                    None => Err(AuthProblem::NegotiateRejected),
+                };
+            }
             _ => {}
         }
-        self.sent = Some(best);
-        match best {
+        if best == SchemeKind::Negotiate {
+            let started = match self.negotiate.as_mut() {
+                Some(negotiator) => negotiator.start(),
+                None => Err(AuthProblem::Unsupported),
+            };
+            match started {
+                Ok(value) => {
+                    self.sent = Some(best);
+                    return Ok(value);
+                }
+                Err(problem) => {
+                    // Without a ticket (or a principal for this host name), a scheme that
+                    // uses the URL's credentials may still work: the next strongest, never
+                    // Basic, and only when the caller let egress choose.
+                    let fallback = candidates.next().filter(|&next| {
+                        self.choice == AuthChoice::Any
+                            && next != SchemeKind::Basic
+                            && credentials.is_some()
+                            && matches!(
+                                problem,
+                                AuthProblem::NoKerberosTicket
+                                    | AuthProblem::UnknownServicePrincipal
+                            )
+                    });
+                    match fallback {
+                        Some(next) => {
+                            return self.start_scheme(next, challenges, credentials, input);
+                        }
+                        None => return Err(problem),
+                    }
+                }
+            }
+        }
+        self.start_scheme(best, challenges, credentials, input)
+    }
+
+    /// The first value of a scheme that uses the URL's credentials.
+    fn start_scheme(
+        &mut self,
+        scheme: SchemeKind,
+        challenges: &Challenges,
+        credentials: Option<&Credentials<'_>>,
+        input: &RoundInput<'_>,
+    ) -> Result<String, AuthProblem> {
+        let credentials = credentials.ok_or(AuthProblem::NoCredentials)?;
+        let value = match scheme {
             SchemeKind::Basic => {
                 // Basic answered once goes with every later request on this connection.
                 self.up_front = Some(SchemeKind::Basic);
-                Ok(basic(credentials))
+                basic(credentials)
             }
             SchemeKind::Digest => {
                 let mut digest = best_digest(challenges, &input.random)?;
                 let value = digest.authorization(credentials, input.method, input.uri);
                 self.digest = Some(digest);
-                Ok(value)
+                value
             }
             SchemeKind::Ntlm => {
                 let (client, value) = NtlmClient::start(credentials);
                 self.ntlm = Some(client);
-                Ok(value)
+                value
             }
-        }
+            // Started by `respond`, which never passes it here.
+            SchemeKind::Negotiate => return Err(AuthProblem::Unsupported),
+        };
+        self.sent = Some(scheme);
+        Ok(value)
     }
 
     /// The proxy accepted the last value (a response other than 407 came): the rounds
@@ -288,10 +395,20 @@ impl ProxyAuth {
     /// connections together, so a proxy that challenges and closes again and again cannot
     /// keep the caller reconnecting forever, and a Digest answer refused again on the new
     /// connection (no `stale=true`) is [`AuthProblem::Rejected`], as on one connection.
+    ///
+    /// A Negotiate context that only produced its first token is kept (the token goes on
+    /// the new connection); one in the middle of its exchange is forgotten.
     pub fn next_connection(&mut self) {
         self.ntlm = None;
         self.connection_authenticated = false;
         if self.sent == Some(SchemeKind::Ntlm) {
+            self.sent = None;
+        }
+        let kept = self
+            .negotiate
+            .as_mut()
+            .is_some_and(Negotiator::next_connection);
+        if self.sent == Some(SchemeKind::Negotiate) && !kept {
             self.sent = None;
         }
     }
@@ -316,6 +433,15 @@ fn best_digest(challenges: &Challenges, random: &[u8; 16]) -> Result<Digest, Aut
         }
     }
     best.ok_or(first_error)
+}
+
+/// Why a stronger scheme answered before is not tried again with a weaker one.
+fn rejected(sent: SchemeKind) -> AuthProblem {
+    if sent == SchemeKind::Negotiate {
+        AuthProblem::NegotiateRejected
+    } else {
+        AuthProblem::Rejected
+    }
 }
 
 fn basic(credentials: &Credentials<'_>) -> String {

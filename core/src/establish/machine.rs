@@ -12,6 +12,7 @@ use core::time::Duration;
 
 use super::auth_round::auth_reply;
 use super::{Action, Detail, Event, Options, Ready, TlsPeer};
+use crate::auth::negotiate::service_host;
 use crate::auth::{AuthProblem, ProxyAuth, RoundInput};
 use crate::connect::{
     ConnectOutcome, ConnectRequest, ConnectResponse, ConnectStatus, Explanation, first_body_line,
@@ -39,7 +40,6 @@ enum State {
 
 /// Establishes one connection along a decided route; see the module doc for the call
 /// order. `Debug` shows the state and target, never credentials.
-#[derive(Debug)]
 pub struct Establish<'a> {
     target: Target<'a>,
     kind: RouteKind,
@@ -61,6 +61,22 @@ pub struct Establish<'a> {
     authorization: Option<String>,
     events: VecDeque<Event>,
     failure: Option<Failure>,
+}
+
+/// The state, route, target, proxy and authentication state; never the request bytes or a
+/// pending `Proxy-Authorization` value (a password's encoding, a Negotiate token).
+impl core::fmt::Debug for Establish<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Establish")
+            .field("state", &self.state)
+            .field("kind", &self.kind)
+            .field("target", &self.target)
+            .field("proxy", &self.proxy)
+            .field("auth", &self.auth)
+            .field("authorization_pending", &self.authorization.is_some())
+            .field("failure", &self.failure)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'a> Establish<'a> {
@@ -85,14 +101,7 @@ impl<'a> Establish<'a> {
             next_addr: 0,
             request: Vec::new(),
             decoder: None,
-            auth: match decision.proxy {
-                Some(proxy) => ProxyAuth::for_proxy(
-                    options.auth,
-                    proxy.scheme() == crate::Scheme::Https,
-                    proxy.learned_scheme().get(),
-                ),
-                None => ProxyAuth::new(options.auth),
-            },
+            auth: proxy_auth(&options, decision.proxy),
             connect_uri: target.authority().to_string(),
             authorization: None,
             events: VecDeque::new(),
@@ -355,11 +364,23 @@ impl<'a> Establish<'a> {
         let proxy = self.proxy_shown();
         let failure = match outcome {
             ConnectOutcome::Established { status, leftover } => {
+                let leftover_len = leftover.len();
+                if let Err(problem) = self.verify_established(status) {
+                    self.fail(Failure::ProxyAuthRequired {
+                        proxy,
+                        status,
+                        schemes: Vec::new(),
+                        credentials_sent: true,
+                        scheme: self.auth.used().map(|s| s.name()),
+                        problem,
+                    });
+                    return input.len();
+                }
                 if let Some(scheme) = self.auth.used() {
                     self.emit_done(Phase::ProxyHandshake, Detail::ProxyAuthenticated(scheme));
                 }
                 self.emit_done(Phase::ProxyHandshake, Detail::TunnelOpened(status));
-                let taken = input.len() - leftover.len();
+                let taken = input.len() - leftover_len;
                 // The handshake is over: its buffer goes before the TLS session's arrive.
                 self.decoder = None;
                 self.after_tunnel_or_tcp(now);
@@ -559,6 +580,17 @@ impl<'a> Establish<'a> {
         }
     }
 
+    /// The proxy said 2xx: lets the authentication check what came with it (a Negotiate
+    /// final token, for mutual authentication).
+    fn verify_established(&mut self, status: u16) -> Result<(), AuthProblem> {
+        if self.auth.used().is_none() {
+            return Ok(());
+        }
+        let head = self.decoder.as_ref().map_or(&[][..], |d| d.final_head());
+        let reply = auth_reply(head, status);
+        self.auth.established(&reply.challenges)
+    }
+
     /// Skips `left` body bytes of a 407 from `input`; at the end, sends the next CONNECT.
     fn skip_body(&mut self, left: u64, input: &[u8], now: Duration) -> usize {
         let take = usize::try_from(left).unwrap_or(usize::MAX).min(input.len());
@@ -721,6 +753,25 @@ fn owned_explanation(explanation: &Explanation, body: &[u8]) -> ProxyExplanation
         proxy_status: owned(explanation.proxy_status()),
         via: owned(explanation.via()),
         body_line: owned(Some(line.as_str()).filter(|l| !l.is_empty())),
+    }
+}
+
+/// The authentication state for the decided proxy, with Negotiate when a provider is given
+/// (for the service `HTTP@<proxy host>`).
+fn proxy_auth(options: &Options<'_>, proxy: Option<&RouterProxy>) -> ProxyAuth {
+    let auth = match proxy {
+        Some(proxy) => ProxyAuth::for_proxy(
+            options.auth,
+            proxy.scheme() == crate::Scheme::Https,
+            proxy.learned_scheme().get(),
+        ),
+        None => ProxyAuth::new(options.auth),
+    };
+    match (options.negotiate, proxy) {
+        (Some(provider), Some(proxy)) => {
+            auth.with_negotiate(provider.clone(), service_host(proxy.url().host()))
+        }
+        _ => auth,
     }
 }
 

@@ -129,6 +129,9 @@ pub struct Options<'a> {
     pub deadline: Option<Duration>,
     /// Header lines for the proxy, sent with CONNECT after the others (none by default).
     pub proxy_headers: crate::proxy_headers::ProxyHeaderLines<'a>,
+    /// Where Negotiate tokens come from (`None`: Negotiate is never answered). The service
+    /// is `HTTP@<proxy host>`, the host as written in the proxy URL.
+    pub negotiate: Option<&'a alloc::sync::Arc<dyn crate::auth::NegotiateProvider>>,
 }
 
 /// The side a TLS handshake is with.

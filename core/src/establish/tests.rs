@@ -1023,3 +1023,6 @@ fn a_tls_alert_from_the_proxy_after_its_handshake_is_a_proxy_tls_failure() {
 
 #[path = "auth_tests.rs"]
 mod auth;
+
+#[path = "negotiate_tests.rs"]
+mod negotiate;

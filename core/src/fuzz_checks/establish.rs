@@ -135,6 +135,7 @@ pub fn check_establish(data: &[u8]) {
         unix_time,
         deadline: deadline.filter(|_| flags & 32 != 0),
         proxy_headers: headers,
+        negotiate: None,
     };
 
     let scripted = drive(&router, target, options, &segments, Some(script), &[]);

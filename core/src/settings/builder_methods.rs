@@ -177,11 +177,24 @@ macro_rules! options_builder_methods {
         }
 
         /// Which schemes may answer a proxy's 407 (default `Any`: the strongest the proxy
-        /// offers, NTLM > Digest > Basic, so the first CONNECT goes without credentials to
-        /// learn them). Pin one (`Digest`, `Ntlm`, `Basic`) to use nothing else; `Basic`
-        /// sends the credentials with the first CONNECT, saving that round trip.
+        /// offers, Negotiate > NTLM > Digest > Basic; over a plain `http://` proxy nothing
+        /// goes before the proxy's first challenge, and what it asked for is remembered for
+        /// the client's later connections). Pin one (`Negotiate`, `Ntlm`, `Digest`, `Basic`)
+        /// to use nothing else; `Basic` sends the credentials with the first request, saving
+        /// that round trip; `Negotiate` needs a provider (feature `negotiate`).
         pub fn proxy_auth(self, choice: $crate::auth::AuthChoice) -> Self {
             self.with(|o| o.set_proxy_auth(choice))
+        }
+
+        /// Where Negotiate (SPNEGO/Kerberos) tokens come from, for CONNECT routes: the
+        /// system's GSSAPI with the caller's ticket cache by default when built with feature
+        /// `negotiate`; `None` turns Negotiate off; any other
+        /// [`NegotiateProvider`]($crate::auth::NegotiateProvider) replaces it.
+        pub fn negotiate_provider(
+            self,
+            provider: Option<::std::sync::Arc<dyn $crate::auth::NegotiateProvider>>,
+        ) -> Self {
+            self.with(|o| o.set_negotiate_provider(provider))
         }
     };
 }

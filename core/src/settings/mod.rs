@@ -36,7 +36,7 @@ use core::fmt;
 
 use rustls::ClientConfig;
 
-use crate::auth::AuthChoice;
+use crate::auth::{AuthChoice, NegotiateProvider};
 use crate::blocklist::IpBlocklist;
 use crate::establish::{self, Timeouts};
 use crate::failure::Failure;
@@ -55,6 +55,7 @@ pub struct Settings {
     timeouts: Timeouts,
     user_agent: Option<String>,
     proxy_auth: AuthChoice,
+    negotiate: Option<Arc<dyn NegotiateProvider>>,
     proxy_headers: ProxyHeaders,
     warnings: Vec<String>,
     observer: Option<SharedObserver>,
@@ -141,6 +142,12 @@ impl Settings {
         }
     }
 
+    /// Where Negotiate tokens come from, if anywhere (GSSAPI by default with feature
+    /// `gssapi`).
+    pub fn negotiate(&self) -> Option<&Arc<dyn NegotiateProvider>> {
+        self.negotiate.as_ref()
+    }
+
     /// The header lines for proxies only (CONNECT and forward requests).
     pub fn proxy_headers(&self) -> ProxyHeaderLines<'_> {
         self.proxy_headers.lines()
@@ -162,6 +169,7 @@ impl Settings {
             unix_time: 0,
             deadline: None,
             proxy_headers: self.proxy_headers.lines(),
+            negotiate: self.negotiate.as_ref(),
         }
     }
 }

@@ -10,7 +10,9 @@ use alloc::vec::Vec;
 
 use super::Settings;
 use super::observe::{PhaseObserver, SharedObserver};
-use crate::auth::AuthChoice;
+use alloc::sync::Arc;
+
+use crate::auth::{AuthChoice, NegotiateProvider};
 use crate::blocklist::IpBlocklist;
 use crate::connect::ConnectRequest;
 use crate::env::OwnedProxyEnv;
@@ -36,7 +38,8 @@ pub struct SystemRoots {
 pub const DEFAULT_USER_AGENT: &str = concat!("egress/", env!("CARGO_PKG_VERSION"));
 
 /// The options shared by the frontends' builders. The default: no proxy, no blocklist,
-/// webpki-roots only, [`Timeouts::default`], [`DEFAULT_USER_AGENT`] and no proxy headers.
+/// webpki-roots only, [`Timeouts::default`], [`DEFAULT_USER_AGENT`], no proxy headers, and
+/// Negotiate through the system's GSSAPI when built with feature `gssapi` (else none).
 #[derive(Debug, Clone)]
 pub struct Options {
     http_proxy: Option<Setting>,
@@ -50,6 +53,7 @@ pub struct Options {
     pub timeouts: Timeouts,
     user_agent: Option<String>,
     proxy_auth: AuthChoice,
+    negotiate: Option<Arc<dyn NegotiateProvider>>,
     proxy_headers: ProxyHeaders,
     warnings: Vec<String>,
     observer: Option<SharedObserver>,
@@ -68,6 +72,7 @@ impl Default for Options {
             timeouts: Timeouts::default(),
             user_agent: Some(DEFAULT_USER_AGENT.to_owned()),
             proxy_auth: AuthChoice::Any,
+            negotiate: default_negotiate(),
             proxy_headers: ProxyHeaders::new(),
             warnings: Vec::new(),
             observer: None,
@@ -201,6 +206,12 @@ impl Options {
         self.proxy_auth = choice;
     }
 
+    /// Where Negotiate (SPNEGO/Kerberos) tokens come from (`None`: Negotiate is never
+    /// answered). The default is GSSAPI with feature `gssapi`, else `None`.
+    pub fn set_negotiate_provider(&mut self, provider: Option<Arc<dyn NegotiateProvider>>) {
+        self.negotiate = provider;
+    }
+
     /// Adds a header for proxies only: sent with CONNECT and added to forward requests,
     /// never to a target through a tunnel (rules in `egress_core::proxy_headers`).
     pub fn add_proxy_header(&mut self, name: &str, value: &str) -> Result<(), Failure> {
@@ -231,6 +242,16 @@ impl Options {
                     variable: String::from("user agent"),
                     problem: error.to_string(),
                 })?;
+        }
+        if self.proxy_auth == AuthChoice::Negotiate && self.negotiate.is_none() {
+            return Err(Failure::InvalidConfig {
+                variable: String::from("proxy authentication"),
+                problem: String::from(
+                    "Negotiate was asked for, but this build has no GSSAPI support and no \
+                     Negotiate provider was set; build with the negotiate feature, or pick \
+                     another scheme",
+                ),
+            });
         }
         let mut warnings = core::mem::take(&mut self.warnings);
         if self.proxy_trust.roots().uses_system() || self.target_trust.roots().uses_system() {
@@ -277,11 +298,20 @@ impl Options {
             timeouts: self.timeouts,
             user_agent: self.user_agent,
             proxy_auth: self.proxy_auth,
+            negotiate: self.negotiate,
             proxy_headers: self.proxy_headers,
             warnings,
             observer: self.observer,
         })
     }
+}
+
+/// GSSAPI when compiled in.
+fn default_negotiate() -> Option<Arc<dyn NegotiateProvider>> {
+    #[cfg(feature = "gssapi")]
+    return Some(Arc::new(crate::auth::gssapi::Gssapi));
+    #[cfg(not(feature = "gssapi"))]
+    None
 }
 
 fn add_pem(trust: &mut TlsTrust, pem: &[u8], what: &str) -> Result<(), Failure> {
@@ -327,6 +357,35 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         let tunnel = settings.router().route(&target("from-env.example")).kind;
         assert_eq!(tunnel, crate::RouteKind::Tunnel);
+    }
+
+    #[test]
+    fn negotiate_pinned_without_a_provider_fails_the_build() {
+        let mut options = Options::default();
+        options.set_proxy_auth(AuthChoice::Negotiate);
+        options.set_negotiate_provider(None);
+        let error = options.build("client", SystemRoots::default).err();
+        assert!(
+            matches!(&error, Some(Failure::InvalidConfig { variable, problem })
+                if variable == "proxy authentication" && problem.contains("GSSAPI")),
+            "{error:?}"
+        );
+        // With a provider (GSSAPI by default under feature `gssapi`) it builds, and the
+        // connections get it.
+        let mut options = Options::default();
+        options.set_proxy_auth(AuthChoice::Negotiate);
+        let provider: Arc<dyn NegotiateProvider> =
+            Arc::new(crate::auth::negotiate::fake::FakeProvider::new(Vec::new()));
+        options.set_negotiate_provider(Some(provider));
+        let settings = options
+            .build("client", SystemRoots::default)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(settings.establish_options().negotiate.is_some());
+        assert_eq!(
+            Options::default().negotiate.is_some(),
+            cfg!(feature = "gssapi"),
+            "GSSAPI is the default provider exactly when compiled in"
+        );
     }
 
     #[test]

@@ -31,11 +31,24 @@ pub(crate) type Rewriter = AuthenticatingRewriter<FORWARD_HEAD_CAPACITY>;
 /// Bytes handed to the socket per rewriter call; a request head nearly always fits once.
 const REWRITE_CHUNK: usize = 16 * 1024;
 
+/// A value that is `Send` but maybe not `Sync` (a Negotiate context), made `Sync` by
+/// never being shared: it is only reached through `&mut`, so the lock is never contended
+/// (ureq's transports must be `Sync`).
+pub(crate) struct OnlyMut<T>(std::sync::Mutex<T>);
+
+impl<T> OnlyMut<T> {
+    fn get(&mut self) -> &mut T {
+        self.0
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
 /// A ureq transport over a [`SocketStream`].
 pub(crate) struct SocketTransport {
     stream: SocketStream,
     buffers: LazyBuffers,
-    rewriter: Option<Box<Rewriter>>,
+    rewriter: Option<OnlyMut<Box<Rewriter>>>,
     /// The forward proxy's answer to each request, watched (forward routes only).
     watch: Option<(ForwardWatch, Clock)>,
     /// Where answered forward 407s are reported, and when the current one arrived.
@@ -90,7 +103,7 @@ impl SocketTransport {
         settings: Arc<Settings>,
         uri: Uri,
     ) -> Self {
-        self.rewriter = Some(rewriter);
+        self.rewriter = Some(OnlyMut(std::sync::Mutex::new(rewriter)));
         self.settings = Some(settings);
         self.uri = Some(uri);
         self.watch = Some((watch, clock));
@@ -160,7 +173,7 @@ impl SocketTransport {
     /// rewriter refuses is the caller's (`Err(Ok(..))`), never the proxy's; a socket error
     /// is `Err(Err(..))`.
     fn write_rewritten(&mut self, amount: usize) -> Result<(), Result<ureq::Error, io::Error>> {
-        let Some(rewriter) = self.rewriter.as_mut() else {
+        let Some(rewriter) = self.rewriter.as_mut().map(OnlyMut::get) else {
             return self
                 .stream
                 .write_all(&self.buffers.output()[..amount])
@@ -230,8 +243,10 @@ impl SocketTransport {
 
     /// Marks when a 407 was answered, and reports the accepted answer to the observer.
     fn note_auth_progress(&mut self) {
-        let (Some(rewriter), Some((_, clock))) = (self.rewriter.as_mut(), self.watch.as_ref())
-        else {
+        let (Some(rewriter), Some((_, clock))) = (
+            self.rewriter.as_mut().map(OnlyMut::get),
+            self.watch.as_ref(),
+        ) else {
             return;
         };
         let now = clock.now();
@@ -252,7 +267,7 @@ impl SocketTransport {
     /// 407 that closed the old one.
     fn reconnect(&mut self, timeout: NextTimeout) -> Result<(), ureq::Error> {
         let (Some(settings), Some(uri)) = (self.settings.clone(), self.uri.clone()) else {
-            if let Some(rewriter) = self.rewriter.as_mut() {
+            if let Some(rewriter) = self.rewriter.as_mut().map(OnlyMut::get) {
                 rewriter.cannot_reconnect();
             }
             return Ok(());
@@ -266,7 +281,7 @@ impl SocketTransport {
         // A new socket: its timeouts are not set yet.
         self.read_timeout = None;
         self.write_timeout = None;
-        if let Some(rewriter) = self.rewriter.as_mut() {
+        if let Some(rewriter) = self.rewriter.as_mut().map(OnlyMut::get) {
             rewriter.reconnected();
         }
         Ok(())
@@ -325,7 +340,7 @@ impl Transport for SocketTransport {
         let timeout = self.read_timeout(timeout.for_read());
         self.apply_timeout(timeout, Direction::Read)?;
         loop {
-            if let Some(rewriter) = self.rewriter.as_mut() {
+            if let Some(rewriter) = self.rewriter.as_mut().map(OnlyMut::get) {
                 if rewriter.has_released() {
                     let n = rewriter.take_released(self.buffers.input_append_buf());
                     self.buffers.input_appended(n);
@@ -336,7 +351,8 @@ impl Transport for SocketTransport {
                 }
                 if self
                     .rewriter
-                    .as_ref()
+                    .as_mut()
+                    .map(OnlyMut::get)
                     .is_some_and(|r| r.has_pending_output())
                 {
                     // The proxy's 407 was answered: the request goes again, and its
@@ -345,7 +361,7 @@ impl Transport for SocketTransport {
                 }
             }
             let n = self.read_socket(timeout)?;
-            let Some(rewriter) = self.rewriter.as_mut() else {
+            let Some(rewriter) = self.rewriter.as_mut().map(OnlyMut::get) else {
                 self.buffers.input_appended(n);
                 return Ok(n > 0);
             };
@@ -374,7 +390,13 @@ impl Transport for SocketTransport {
     fn is_open(&mut self) -> bool {
         // A rewriter stopped mid-request (e.g. a body ureq skipped) has lost the request
         // framing: the connection must not carry another request.
-        if self.rewriter.as_ref().is_some_and(|r| !r.is_idle()) || self.stream.has_buffered() {
+        if self
+            .rewriter
+            .as_mut()
+            .map(OnlyMut::get)
+            .is_some_and(|r| !r.is_idle())
+            || self.stream.has_buffered()
+        {
             return false;
         }
         let tcp = self.stream.tcp();

@@ -13,8 +13,9 @@ use std::fs::OpenOptions;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-/// The command that installs the real proxies from Debian's packages (squid, tinyproxy).
-pub const INSTALL_HINT: &str = "apt-get install -y squid-openssl tinyproxy";
+/// The command that installs every real proxy the suite uses.
+pub const INSTALL_HINT: &str =
+    "apt-get install -y squid-openssl tinyproxy krb5-kdc krb5-admin-server krb5-user";
 
 /// The command that installs the NTLM acceptor's Python environment (pyspnego in a venv).
 pub const PYSPNEGO_HINT: &str = "python3 -m venv /opt/egress-test-venv && \
@@ -40,6 +41,9 @@ pub enum RealProxy {
     /// A Python 3 that imports pyspnego, which runs the NTLM acceptor
     /// (`tests/peers/ntlm_proxy.py`); found in the test venv first.
     Pyspnego,
+    /// MIT Kerberos' KDC, `krb5kdc` (Debian package `krb5-kdc`; the realm also needs
+    /// `krb5-admin-server` and `krb5-user`), for the Negotiate tests.
+    Krb5Kdc,
 }
 
 impl RealProxy {
@@ -49,13 +53,14 @@ impl RealProxy {
             Self::Squid => "squid",
             Self::Tinyproxy => "tinyproxy",
             Self::Pyspnego => "pyspnego",
+            Self::Krb5Kdc => "krb5kdc",
         }
     }
 
     /// How to install it, one line.
     pub fn install_hint(self) -> &'static str {
         match self {
-            Self::Squid | Self::Tinyproxy => INSTALL_HINT,
+            Self::Squid | Self::Tinyproxy | Self::Krb5Kdc => INSTALL_HINT,
             Self::Pyspnego => PYSPNEGO_HINT,
         }
     }
@@ -67,6 +72,7 @@ impl RealProxy {
             Self::Squid => "EGRESS_SQUID_BIN",
             Self::Tinyproxy => "EGRESS_TINYPROXY_BIN",
             Self::Pyspnego => "EGRESS_NTLM_PYTHON",
+            Self::Krb5Kdc => "EGRESS_KRB5KDC_BIN",
         }
     }
 
@@ -77,6 +83,7 @@ impl RealProxy {
             Self::Tinyproxy => "/usr/bin/tinyproxy",
             // Not used: `find` looks in the venv instead.
             Self::Pyspnego => "/usr/bin/python3",
+            Self::Krb5Kdc => "/usr/sbin/krb5kdc",
         }
     }
 

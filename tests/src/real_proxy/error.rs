@@ -69,6 +69,22 @@ pub enum HarnessError {
     },
     /// The temp dir path cannot be written into a proxy configuration (e.g. it has spaces).
     UnsupportedPath(PathBuf),
+    /// A Kerberos tool the realm needs is not installed.
+    MissingTool {
+        /// Where it was looked for.
+        tool: &'static str,
+        /// The Debian package that has it.
+        package: &'static str,
+    },
+    /// A Kerberos tool (`kdb5_util`, `kadmin.local`, `kinit`) failed.
+    ToolFailed {
+        /// The tool.
+        tool: PathBuf,
+        /// How it exited.
+        status: ExitStatus,
+        /// Its output (the password masked).
+        output: String,
+    },
 }
 
 impl fmt::Display for HarnessError {
@@ -122,6 +138,19 @@ impl fmt::Display for HarnessError {
             Self::UnsupportedCredentials { proxy, rule } => write!(
                 f,
                 "these test credentials cannot be configured in {proxy}: {rule}; pick others"
+            ),
+            Self::MissingTool { tool, package } => write!(
+                f,
+                "{tool} is not installed; install {package} (or run scripts/install-test-deps)"
+            ),
+            Self::ToolFailed {
+                tool,
+                status,
+                output,
+            } => write!(
+                f,
+                "{} failed ({status}) while making the test realm; it said:\n{output}",
+                tool.display()
             ),
             Self::UnsupportedPath(p) => write!(
                 f,

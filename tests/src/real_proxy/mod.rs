@@ -22,11 +22,13 @@
 //! ```
 //!
 //! Files: `discover` (binaries, skip rule), `squid`/`squid_conf`, `tinyproxy`, `ntlm`, `htpasswd`,
-//! `tls` (throwaway CA), `process` (child PID, readiness, kill), `workdir` (temp dir).
+//! `kerberos` (a throwaway KDC for Negotiate), `tls` (throwaway CA), `process` (child PID,
+//! readiness, kill), `workdir` (temp dir).
 
 mod discover;
 mod error;
 mod htpasswd;
+pub mod kerberos;
 mod ntlm;
 mod process;
 mod rig;
@@ -42,10 +44,11 @@ pub use discover::{
 };
 pub use error::HarnessError;
 pub use htpasswd::htpasswd_line;
+pub use kerberos::KerberosRealm;
 pub use ntlm::{NTLM_PROXY_SCRIPT, NtlmEvent, NtlmOptions, NtlmProxy, NtlmUser};
 pub use process::{READY_TIMEOUT, free_ports};
 pub use rig::Rig;
-pub use squid::{Squid, SquidOptions, find_ncsa_helper};
+pub use squid::{Squid, SquidNegotiate, SquidOptions, find_ncsa_helper};
 pub use squid_conf::{SquidConf, render_squid_conf};
 pub use tinyproxy::{Tinyproxy, TinyproxyOptions, render_tinyproxy_conf};
 pub use tls::ProxyCa;

@@ -35,6 +35,7 @@ impl Rig {
             basic_auth,
             tls,
             digest: false,
+            negotiate: None,
         })
     }
 
@@ -45,6 +46,19 @@ impl Rig {
             basic_auth: Some(credentials),
             tls: false,
             digest: true,
+            negotiate: None,
+        })
+    }
+
+    /// squid whose auth listener asks for Negotiate against `realm` (its keytab for
+    /// `HTTP/localhost`); address it as `localhost` (see [`Squid::negotiate_url`]).
+    pub fn squid_negotiate(&self, realm: &super::KerberosRealm) -> Option<Squid> {
+        Squid::start_or_skip(SquidOptions {
+            ssl_ports: vec![self.https.port()],
+            basic_auth: None,
+            tls: false,
+            digest: false,
+            negotiate: Some(super::SquidNegotiate::for_realm(realm)),
         })
     }
 

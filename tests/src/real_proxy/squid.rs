@@ -28,6 +28,32 @@ pub struct SquidOptions {
     pub digest: bool,
     /// Adds an `https_port` listener with a certificate from a fresh throwaway CA.
     pub tls: bool,
+    /// The auth listener asks for Negotiate (`negotiate_kerberos_auth`) instead; takes
+    /// precedence over `basic_auth`.
+    pub negotiate: Option<SquidNegotiate>,
+}
+
+/// What squid's `negotiate_kerberos_auth` needs: a keytab, the service principal it accepts,
+/// and the realm's `krb5.conf` (squid and its helpers get it as `KRB5_CONFIG`).
+#[derive(Debug, Clone)]
+pub struct SquidNegotiate {
+    /// The keytab with the service principal's key (readable by squid's user).
+    pub keytab: PathBuf,
+    /// The principal accepted, e.g. `HTTP/localhost@EGRESS.TEST`.
+    pub principal: String,
+    /// The realm's `krb5.conf`.
+    pub krb5_config: PathBuf,
+}
+
+impl SquidNegotiate {
+    /// Negotiate against `realm`'s service principal.
+    pub fn for_realm(realm: &super::KerberosRealm) -> Self {
+        Self {
+            keytab: realm.keytab(),
+            principal: realm.service_principal(),
+            krb5_config: realm.krb5_config(),
+        }
+    }
 }
 
 /// A running squid; killed by PID and its work dir removed on drop.
@@ -37,6 +63,7 @@ pub struct Squid {
     process: ProxyProcess,
     plain_port: u16,
     auth: Option<(u16, BasicAuth)>,
+    negotiate_port: Option<u16>,
     tls: Option<(u16, ProxyCa)>,
     dir: WorkDir,
 }
@@ -66,7 +93,16 @@ impl Squid {
     fn start_once(binary: &Path, options: &SquidOptions) -> Result<Self, HarnessError> {
         let dir = WorkDir::create("squid")?;
         let ports = free_ports(3)?;
+        let negotiate = match &options.negotiate {
+            Some(negotiate) => Some((
+                ports[1],
+                find_helper("negotiate_kerberos_auth")?,
+                negotiate.clone(),
+            )),
+            None => None,
+        };
         let auth = match &options.basic_auth {
+            _ if negotiate.is_some() => None,
             Some(creds) if options.digest => {
                 let line = format!("{}:{}\n", creds.user(), creds.password());
                 dir.write("digest.pw", line.as_bytes())?;
@@ -89,7 +125,17 @@ impl Squid {
         let conf = SquidConf {
             dir: dir.path().to_path_buf(),
             plain_port: ports[0],
-            auth: auth.as_ref().map(|(p, _, helper)| (*p, helper.clone())),
+            auth: auth
+                .as_ref()
+                .map(|(p, _, helper)| (*p, helper.clone()))
+                .or_else(|| {
+                    negotiate
+                        .as_ref()
+                        .map(|(p, helper, _)| (*p, helper.clone()))
+                }),
+            negotiate: negotiate
+                .as_ref()
+                .map(|(_, _, n)| (n.keytab.clone(), n.principal.clone())),
             tls_port: tls.as_ref().map(|(p, _)| *p),
             ssl_ports: options.ssl_ports.clone(),
             digest: options.digest,
@@ -103,6 +149,10 @@ impl Squid {
             .arg("1")
             .arg("-f")
             .arg(&conf_path);
+        if let Some((_, _, negotiate)) = &negotiate {
+            // The helper reads the realm's config (where the KDC is) from its environment.
+            command.env("KRB5_CONFIG", &negotiate.krb5_config);
+        }
         let mut listening = vec![conf.plain_port];
         listening.extend(conf.auth.as_ref().map(|(p, _)| *p));
         listening.extend(conf.tls_port);
@@ -118,6 +168,7 @@ impl Squid {
             process,
             plain_port: conf.plain_port,
             auth: auth.map(|(p, c, _)| (p, c)),
+            negotiate_port: negotiate.map(|(p, _, _)| p),
             tls,
             dir,
         })
@@ -156,6 +207,12 @@ impl Squid {
         Some(format!("http://{}127.0.0.1:{port}", creds.userinfo()))
     }
 
+    /// `http://HOST:PORT` for the Negotiate listener, if configured: `localhost` matches
+    /// the service principal `HTTP/localhost`, another name does not.
+    pub fn negotiate_url(&self, host: &str) -> Option<String> {
+        self.negotiate_port.map(|p| format!("http://{host}:{p}"))
+    }
+
     /// The TLS listener (`https_port`), if configured.
     pub fn https_port(&self) -> Option<u16> {
         self.tls.as_ref().map(|(p, _)| *p)
@@ -192,7 +249,8 @@ pub fn find_ncsa_helper() -> Result<PathBuf, HarnessError> {
     find_helper("basic_ncsa_auth")
 }
 
-/// Finds one of squid's helpers (`basic_ncsa_auth`, `digest_file_auth`).
+/// Finds one of squid's helpers (`basic_ncsa_auth`, `digest_file_auth`,
+/// `negotiate_kerberos_auth`).
 pub(crate) fn find_helper(helper: &'static str) -> Result<PathBuf, HarnessError> {
     let searched: Vec<PathBuf> = NCSA_HELPER_DIRS
         .iter()

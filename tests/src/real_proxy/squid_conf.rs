@@ -25,6 +25,9 @@ pub struct SquidConf {
     /// The auth listener asks for Digest (`digest_file_auth` as the helper, `digest.pw`
     /// in `dir`) instead of Basic.
     pub digest: bool,
+    /// The auth listener asks for Negotiate (`negotiate_kerberos_auth` as the helper) with
+    /// this keytab and service principal.
+    pub negotiate: Option<(PathBuf, String)>,
 }
 
 /// squid's default Safe_ports, as shipped in squid.conf.default.
@@ -76,7 +79,17 @@ pub fn render_squid_conf(conf: &SquidConf) -> String {
         s.push('\n');
     }
     if let Some((_, helper)) = &conf.auth {
-        if conf.digest {
+        if let Some((keytab, principal)) = &conf.negotiate {
+            // -t none: no replay cache (the helper runs as squid's user, with no cache dir).
+            let _ = writeln!(
+                s,
+                "auth_param negotiate program {} -k {} -s {principal} -t none",
+                helper.display(),
+                keytab.display()
+            );
+            s.push_str("auth_param negotiate children 2 startup=1 idle=1\n");
+            s.push_str("auth_param negotiate keep_alive on\n");
+        } else if conf.digest {
             let _ = writeln!(
                 s,
                 "auth_param digest program {} {dir}/digest.pw",
@@ -134,6 +147,7 @@ mod tests {
             tls_port: tls.then_some(4003),
             ssl_ports: vec![9443, 9444],
             digest: false,
+            negotiate: None,
         }
     }
 

@@ -115,7 +115,7 @@ pub(crate) struct ConnectArgs {
     /// TESTING ONLY: accept any certificate from an https:// proxy (no verification).
     #[arg(long)]
     pub(crate) proxy_insecure: bool,
-    /// Proxy authentication: any (the strongest the proxy offers), basic, digest or ntlm.
+    /// Proxy authentication: any (the strongest the proxy offers), basic, digest, ntlm or negotiate (Kerberos, with the `negotiate` feature: your kinit ticket, no password in the proxy URL).
     #[arg(long, value_name = "SCHEME", default_value = "any", value_parser = parse_proxy_auth)]
     pub(crate) proxy_auth: egress_core::auth::AuthChoice,
     /// Roots that verify https:// targets: both (default), webpki or system (SSL_CERT_FILE, SSL_CERT_DIR, the system bundle).
@@ -138,8 +138,9 @@ fn parse_trust(text: &str) -> Result<egress_sync::TrustRoots, String> {
 }
 
 fn parse_proxy_auth(text: &str) -> Result<egress_core::auth::AuthChoice, String> {
-    egress_core::auth::AuthChoice::parse(text)
-        .ok_or_else(|| format!("unknown scheme {text:?}: use any, basic, digest or ntlm"))
+    egress_core::auth::AuthChoice::parse(text).ok_or_else(|| {
+        format!("unknown scheme {text:?}: use any, basic, digest, ntlm or negotiate")
+    })
 }
 
 /// Arguments of `egress check`.
