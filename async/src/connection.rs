@@ -131,6 +131,12 @@ impl Connection {
         self.rewriting.as_mut().and_then(Rewriting::take_report)
     }
 
+    /// Whether a forward proxy sent any byte for the last request (held back by the forward
+    /// writer or not): the proxy answered, so a timeout after it is the exchange's.
+    pub(crate) fn proxy_has_answered(&self) -> bool {
+        self.rewriting.as_ref().is_some_and(Rewriting::has_answered)
+    }
+
     /// Why the forward writer let the last 407 through instead of answering it.
     pub(crate) fn forward_auth_problem(&self) -> Option<egress_core::auth::AuthProblem> {
         self.rewriting.as_ref().and_then(Rewriting::last_problem)

@@ -142,6 +142,7 @@ pub use client::{
 };
 pub use connection::Connection;
 pub use connector::Connector;
+pub use egress_core::auth::{AuthChoice, AuthProblem};
 pub use egress_core::failure::{Failure, PeerError, PeerErrorKind};
 pub use egress_core::router::RouteInfo;
 pub use egress_core::settings::{PhaseEvent, PhaseObserver};

@@ -101,6 +101,7 @@ pub use builder::{
     AgentBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_READ_TIMEOUT,
     DEFAULT_PROXY_HANDSHAKE_TIMEOUT, DEFAULT_TLS_TIMEOUT,
 };
+pub use egress_core::auth::{AuthChoice, AuthProblem};
 pub use egress_core::failure::{Failure, PeerError, PeerErrorKind};
 pub use egress_core::router::RouteInfo;
 pub use egress_core::settings::{PhaseEvent, PhaseObserver};

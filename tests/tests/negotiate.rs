@@ -1,8 +1,8 @@
 //! Negotiate (SPNEGO/Kerberos) on every frontend, against real implementations: a
 //! throwaway MIT KDC on loopback (`egress_tests::real_proxy::kerberos`), squid with
 //! `negotiate_kerberos_auth` and a keytab for `HTTP/localhost`, alice's ticket from `kinit`,
-//! and the frontends' GSSAPI (feature `negotiate`). Cases: the tunnel opens with a proxy URL
-//! that has no credentials at all; a missing or empty ticket cache is
+//! and the frontends' GSSAPI (feature `negotiate`). Cases: the tunnel opens, and a forward
+//! request is answered, with a proxy URL that has no credentials at all; a missing or empty ticket cache is
 //! `NoKerberosTicket`; the proxy addressed as `127.0.0.1`, whose `HTTP/127.0.0.1` the KDC
 //! does not know, is `UnknownServicePrincipal`. No output shows a token.
 //!
@@ -53,6 +53,7 @@ fn negotiate_through_kerberos_squid(frontend: Frontend) {
     let proxy = |host| squid.negotiate_url(host).unwrap_or_default();
     let cases = [
         ("tunnel", proxy("localhost"), realm.ticket_cache()),
+        ("forward", proxy("localhost"), realm.ticket_cache()),
         ("no-ticket", proxy("localhost"), realm.missing_cache()),
         ("no-ticket", proxy("localhost"), empty),
         (
@@ -65,7 +66,14 @@ fn negotiate_through_kerberos_squid(frontend: Frontend) {
         let mut env = realm.client_env(&cache);
         env.extend([
             (PROXY.to_owned(), proxy),
-            (TARGET.to_owned(), rig.https.url("/hello")),
+            (
+                TARGET.to_owned(),
+                if case == "forward" {
+                    rig.http.url("/hello")
+                } else {
+                    rig.https.url("/hello")
+                },
+            ),
             (CA.to_owned(), ca.display().to_string()),
             (CASE.to_owned(), case.to_owned()),
         ]);
@@ -80,8 +88,14 @@ fn negotiate_through_kerberos_squid(frontend: Frontend) {
     }
     let access = fs::read_to_string(squid.dir().join("access.log")).unwrap_or_default();
     assert!(
-        access.contains("alice@EGRESS.TEST"),
+        access.contains("CONNECT") && access.contains("alice@EGRESS.TEST"),
         "squid logged the tunnel as alice's:\n{access}"
+    );
+    assert!(
+        access.lines().any(|l| l.contains("GET http://")
+            && l.contains("/200 ")
+            && l.contains("alice@EGRESS.TEST")),
+        "squid forwarded a GET as alice's:\n{access}"
     );
 }
 
@@ -91,6 +105,7 @@ fn child(frontend: Frontend) {
     let ca_pem = fs::read_to_string(var(CA)).unwrap_or_else(|e| panic!("{e}"));
     let client = frontend.client(
         &Setup {
+            http_proxy: Some(var(PROXY)),
             https_proxy: Some(var(PROXY)),
             connect: Duration::from_secs(5),
             handshake: Duration::from_secs(10),
@@ -102,7 +117,9 @@ fn child(frontend: Frontend) {
     );
     let url = var(TARGET);
     let expected = match var(CASE).as_str() {
-        "tunnel" => {
+        // A forward request: squid's 407 is answered by sending the request again with
+        // the token, and the caller sees only the origin's answer.
+        "tunnel" | "forward" => {
             assert_eq!(client.fetch(&url).body(), HELLO_BODY.as_bytes());
             return;
         }

@@ -26,6 +26,7 @@ on_every_frontend!(
     ntlm_tunnels_https_on_one_connection_with_and_without_a_domain,
     any_picks_ntlm_over_basic_and_never_sends_basic,
     a_wrong_password_or_domain_is_a_rejected_ntlm_failure,
+    ntlm_on_forward_requests_runs_on_one_connection_which_stays_authenticated,
 );
 
 const PASSWORD: &str = "Ntlm-pw-7Qx";
@@ -129,6 +130,66 @@ fn ntlm_tunnels_https_on_one_connection_with_and_without_a_domain(frontend: Fron
             "the DOMAIN\\user domain reached the acceptor"
         );
     }
+}
+
+/// `http://` targets (forward requests, no CONNECT): the acceptor's 407s answer the
+/// request itself, so egress sends it again with each NTLM message on the same connection;
+/// the caller sees only the origin's answer, and later requests on the connection carry
+/// nothing (the connection is authenticated). With `Any` against NTLM and Basic, the
+/// proxy never sees Basic.
+fn ntlm_on_forward_requests_runs_on_one_connection_which_stays_authenticated(frontend: Frontend) {
+    let rig = Rig::new("ntlm origin CA");
+    let Some(proxy) = start(true) else {
+        return;
+    };
+    let client = frontend.client(&Setup {
+        http_proxy: Some(proxy.url_for(&alice())),
+        connect: Duration::from_secs(3),
+        handshake: Duration::from_secs(5),
+        exchange: Duration::from_secs(20),
+        ..Setup::default()
+    });
+    for _ in 0..3 {
+        match client.fetch(&rig.http.url("/hello")) {
+            frontends::Fetched::Response(r) if r.status == 200 => {
+                assert_eq!(r.body, HELLO_BODY.as_bytes());
+            }
+            other => panic!("{other:?}\n{}", proxy.log_tail()),
+        }
+    }
+    assert_eq!(
+        rig.http.requests().len(),
+        3,
+        "the origin saw each request once"
+    );
+    let events = proxy.events();
+    let conn = connection_of(&events, "ntlm-authenticated", "alice");
+    let names = names(&conn);
+    assert_eq!(
+        names[..6],
+        [
+            "accept",
+            "request:none",
+            "request:NTLM",
+            "ntlm-negotiate",
+            "ntlm-challenge",
+            "request:NTLM",
+        ]
+        .map(String::from),
+        "{events:#?}"
+    );
+    assert!(
+        names
+            .iter()
+            .filter(|n| n.starts_with("request:none"))
+            .count()
+            >= 3,
+        "the first request asked, the later two went on the authenticated connection: {names:?}"
+    );
+    assert!(
+        events.iter().all(|e| e.field("auth") != Some("Basic")),
+        "never Basic: {events:#?}"
+    );
 }
 
 fn any_picks_ntlm_over_basic_and_never_sends_basic(frontend: Frontend) {

@@ -353,6 +353,7 @@ impl Client {
                 None => {
                     // Whichever limit fired, a request still waiting for the forward
                     // proxy's first byte timed out on the proxy.
+                    let answered = answered || connection.proxy_has_answered();
                     let phase = if watch.is_some() && !answered {
                         Phase::ProxyResponse
                     } else {

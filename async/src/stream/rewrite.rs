@@ -21,6 +21,9 @@ const OUT_CHUNK: usize = 16 * 1024;
 /// A forward request writer and its output not yet written to the proxy.
 pub(crate) struct Rewriting {
     rewriter: Box<AuthenticatingRewriter>,
+    /// Whether any byte came from the proxy since the last request was written (the
+    /// machine may hold a head back from the reader).
+    answered: bool,
     out: Box<[u8]>,
     start: usize,
     end: usize,
@@ -31,6 +34,7 @@ impl Rewriting {
     pub(crate) fn new(rewriter: AuthenticatingRewriter) -> Self {
         Self {
             rewriter: Box::new(rewriter),
+            answered: false,
             out: vec![0; OUT_CHUNK].into_boxed_slice(),
             start: 0,
             end: 0,
@@ -58,6 +62,12 @@ impl Rewriting {
     /// No new connection can be made: the 407 goes to the reader.
     pub(crate) fn cannot_reconnect(&mut self) {
         self.rewriter.cannot_reconnect();
+    }
+
+    /// Whether the proxy sent any byte since the last request was written, even one the
+    /// reader has not seen yet.
+    pub(crate) fn has_answered(&self) -> bool {
+        self.answered
     }
 
     /// Why the last 407 reached the reader unanswered, if one did.
@@ -93,6 +103,10 @@ impl Rewriting {
             .rewriter
             .write(input, &mut self.out)
             .map_err(|error| io::Error::new(io::ErrorKind::InvalidInput, error))?;
+        if progress.consumed > 0 && self.rewriter.is_idle() {
+            // A whole request went out: what the proxy sends next answers it.
+            self.answered = false;
+        }
         self.start = 0;
         self.end = progress.written;
         Ok(progress.consumed)
@@ -155,6 +169,7 @@ impl Rewriting {
                 }
                 return Poll::Ready(Ok(0));
             }
+            self.answered = true;
             match self.rewriter.receive(&buf[..n]) {
                 Received::Unchanged => return Poll::Ready(Ok(n)),
                 Received::Taken => {}

@@ -24,6 +24,7 @@
 //! where it is classified as [`Failure::ProxyAuthRequired`](crate::Failure) and
 //! [`last_problem`](AuthenticatingRewriter::last_problem) says why.
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -31,7 +32,9 @@ use alloc::vec::Vec;
 use sha2::{Digest as _, Sha256};
 
 use super::{ForwardError, ForwardRewriter, HEAD_CAPACITY, Progress};
-use crate::auth::{AuthChoice, AuthProblem, LearnedScheme, ProxyAuth, RoundInput, SchemeKind};
+use crate::auth::{
+    AuthChoice, AuthProblem, LearnedScheme, NegotiateProvider, ProxyAuth, RoundInput, SchemeKind,
+};
 use crate::credentials::Credentials;
 use crate::establish::auth_round::auth_reply;
 
@@ -96,7 +99,8 @@ enum Response {
 /// A [`ForwardRewriter`] that answers forward 407s itself; see the module doc. `Debug`
 /// shows the scheme and state, never credentials or tokens.
 pub struct AuthenticatingRewriter<const N: usize = HEAD_CAPACITY> {
-    rewriter: ForwardRewriter<N>,
+    /// Boxed: its head buffer is `N` bytes (128 KiB in egress-sync), too big to move.
+    rewriter: Box<ForwardRewriter<N>>,
     auth: ProxyAuth,
     choice: AuthChoice,
     credentials: Option<(String, String)>,
@@ -124,6 +128,9 @@ pub struct AuthenticatingRewriter<const N: usize = HEAD_CAPACITY> {
     learned: Option<Arc<LearnedScheme>>,
     /// An answered 407 that ended its connection: the request waits for a new one.
     closing_challenge: Option<Vec<u8>>,
+    /// Whether a 407 can be answered at all (credentials, or a Negotiate provider): only
+    /// then are requests kept and responses looked at.
+    active: bool,
 }
 
 impl<const N: usize> AuthenticatingRewriter<N> {
@@ -132,7 +139,7 @@ impl<const N: usize> AuthenticatingRewriter<N> {
     /// client nonce (the core has no randomness of its own); `unix_time` is NTLMv2's
     /// timestamp when the proxy sends none.
     pub fn new(
-        rewriter: ForwardRewriter<N>,
+        mut rewriter: Box<ForwardRewriter<N>>,
         choice: AuthChoice,
         credentials: Option<Credentials<'_>>,
         random: [u8; 16],
@@ -142,9 +149,10 @@ impl<const N: usize> AuthenticatingRewriter<N> {
         // rewriter runs alone, nothing is kept, and responses pass untouched.
         let active = credentials.is_some();
         Self {
-            rewriter: if active {
-                rewriter.asking_authorization()
-            } else {
+            rewriter: {
+                if active {
+                    rewriter.ask_authorization();
+                }
                 rewriter
             },
             auth: ProxyAuth::new(choice),
@@ -167,7 +175,26 @@ impl<const N: usize> AuthenticatingRewriter<N> {
             report: None,
             learned: None,
             closing_challenge: None,
+            active,
         }
+    }
+
+    /// Answers Negotiate challenges with `provider`'s tokens for the service
+    /// `HTTP@service_host` (needs no credentials in the proxy URL). Call after
+    /// [`for_proxy`](Self::for_proxy), which starts the authentication state afresh.
+    #[must_use]
+    pub fn with_negotiate(
+        mut self,
+        provider: Arc<dyn NegotiateProvider>,
+        service_host: impl Into<String>,
+    ) -> Self {
+        self.auth = self.auth.with_negotiate(provider, service_host);
+        if !self.active {
+            self.rewriter.ask_authorization();
+            self.replay = Some(Vec::new());
+            self.active = true;
+        }
+        self
     }
 
     /// Whether the proxy's answered 407 ended the connection: the driver opens a new
@@ -270,7 +297,7 @@ impl<const N: usize> AuthenticatingRewriter<N> {
             if rest.is_empty() && !self.rewriter.has_pending_output() {
                 return Ok(progress);
             }
-            if self.rewriter.is_idle() && self.credentials.is_some() {
+            if self.rewriter.is_idle() && self.active {
                 // A new request starts: keep it from its first byte.
                 self.replay = Some(Vec::new());
                 self.problem = None;
@@ -384,6 +411,20 @@ impl<const N: usize> AuthenticatingRewriter<N> {
             return Received::Unchanged;
         };
         head.extend_from_slice(bytes);
+        // Only a 407 (or tinyproxy's 401) is held whole; any other answer goes to the
+        // client as soon as its status line shows what it is, so a head arriving slowly
+        // reaches the client's own timers byte by byte.
+        let status_line = head
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .map(|at| status_of(&head[..at]));
+        if let Some(status) = status_line
+            && !matches!(status, Some(100..=199 | 401 | 407))
+        {
+            self.accept_response();
+            self.release_rest();
+            return Received::Taken;
+        }
         let Some(end) = find_head_end(head) else {
             if head.len() > RESPONSE_HEAD_LIMIT {
                 self.release_rest();
@@ -406,16 +447,7 @@ impl<const N: usize> AuthenticatingRewriter<N> {
             Some(407) => {}
             Some(401) if is_tinyproxy_refusal_head(&head[..end]) => {}
             _ => {
-                self.auth.succeeded();
-                if let (Some((offered, rounds)), Some(accepted)) =
-                    (self.answered.take(), self.auth.used())
-                {
-                    self.report = Some(ForwardAuthReport {
-                        offered,
-                        accepted,
-                        rounds,
-                    });
-                }
+                self.accept_response();
                 self.release_rest();
                 return Received::Taken;
             }
@@ -477,6 +509,19 @@ impl<const N: usize> AuthenticatingRewriter<N> {
                 self.release_rest();
                 Received::Taken
             }
+        }
+    }
+
+    /// A response other than a challenge: the last value was accepted.
+    fn accept_response(&mut self) {
+        self.auth.succeeded();
+        if let (Some((offered, rounds)), Some(accepted)) = (self.answered.take(), self.auth.used())
+        {
+            self.report = Some(ForwardAuthReport {
+                offered,
+                accepted,
+                rounds,
+            });
         }
     }
 

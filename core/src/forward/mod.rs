@@ -212,8 +212,14 @@ impl<const N: usize> ForwardRewriter<N> {
     /// for schemes whose value changes per request (Digest's `nc`) or per round (NTLM).
     #[must_use]
     pub fn asking_authorization(mut self) -> Self {
-        self.per_request_auth = Some(alloc::vec::Vec::new());
+        self.ask_authorization();
         self
+    }
+
+    /// [`asking_authorization`](Self::asking_authorization) in place, for a rewriter that
+    /// is too big to move.
+    pub fn ask_authorization(&mut self) {
+        self.per_request_auth = Some(alloc::vec::Vec::new());
     }
 
     /// The request line of the head that waits for [`authorize`](Self::authorize), if one

@@ -29,6 +29,7 @@ mod options;
 pub use observe::{PhaseEvent, PhaseObserver, PhaseReport, SharedObserver};
 pub use options::{DEFAULT_USER_AGENT, Options, SystemRoots};
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -117,16 +118,22 @@ impl Settings {
     ) -> Result<AuthenticatingRewriter<N>, Failure> {
         let credentials = proxy.url().credentials();
         let rewriter = ForwardRewriter::<N>::with_head_capacity(target, None)
-            .map(|r| r.with_proxy_headers(self.proxy_headers()))
+            .map(|r| Box::new(r.with_proxy_headers(self.proxy_headers())))
             .map_err(|error| Failure::InvalidConfig {
                 variable: proxy.source().into(),
                 problem: alloc::format!("cannot forward to {}: {error}", target.authority()),
             })?;
         let proxy_tls = proxy.scheme() == crate::Scheme::Https;
-        Ok(
+        let writer =
             AuthenticatingRewriter::new(rewriter, self.proxy_auth, credentials, random, unix_time)
-                .for_proxy(proxy_tls, Arc::clone(proxy.learned_scheme())),
-        )
+                .for_proxy(proxy_tls, Arc::clone(proxy.learned_scheme()));
+        Ok(match &self.negotiate {
+            Some(provider) => writer.with_negotiate(
+                Arc::clone(provider),
+                crate::auth::negotiate::service_host(proxy.url().host()),
+            ),
+            None => writer,
+        })
     }
 
     /// Tells the phase observer, if any, that a forward request's 407s were answered and

@@ -306,6 +306,17 @@ impl SocketTransport {
     }
 }
 
+/// `timeout` less the time since `started` (zero when spent; unbounded stays unbounded).
+fn remaining(timeout: NextTimeout, started: std::time::Instant) -> NextTimeout {
+    match timeout.not_zero().map(|limit| *limit) {
+        Some(limit) => NextTimeout {
+            after: limit.saturating_sub(started.elapsed()).into(),
+            ..timeout
+        },
+        None => timeout,
+    }
+}
+
 fn map_io(error: io::Error, timeout: NextTimeout) -> ureq::Error {
     if is_timeout(&error) {
         ureq::Error::Timeout(timeout.reason)
@@ -337,9 +348,13 @@ impl Transport for SocketTransport {
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
-        let timeout = self.read_timeout(timeout.for_read());
-        self.apply_timeout(timeout, Direction::Read)?;
+        let whole = self.read_timeout(timeout.for_read());
+        let started = std::time::Instant::now();
         loop {
+            // One ureq call may read several times here (a 407 answered and its request
+            // sent again, a challenge arriving slowly): each read gets what is left.
+            let timeout = remaining(whole, started);
+            self.apply_timeout(timeout, Direction::Read)?;
             if let Some(rewriter) = self.rewriter.as_mut().map(OnlyMut::get) {
                 if rewriter.has_released() {
                     let n = rewriter.take_released(self.buffers.input_append_buf());

@@ -15,7 +15,8 @@ const GET: &[u8] = b"GET /p?q HTTP/1.1\r\nHost: example.com\r\n\r\n";
 
 fn machine(choice: AuthChoice, password: &str) -> AuthenticatingRewriter {
     let target = example();
-    let rewriter = ForwardRewriter::new(&target, None).unwrap_or_else(|e| panic!("{e}"));
+    let rewriter =
+        std::boxed::Box::new(ForwardRewriter::new(&target, None).unwrap_or_else(|e| panic!("{e}")));
     let credentials = Credentials::from_encoded("alice", password);
     AuthenticatingRewriter::new(rewriter, choice, Some(credentials), [3; 16], 0)
 }
@@ -301,7 +302,8 @@ fn basic_passes_every_response_unchanged_and_debug_shows_no_secret() {
 #[test]
 fn without_credentials_nothing_is_kept_and_every_response_passes() {
     let target = example();
-    let rewriter = ForwardRewriter::new(&target, None).unwrap_or_else(|e| panic!("{e}"));
+    let rewriter =
+        std::boxed::Box::new(ForwardRewriter::new(&target, None).unwrap_or_else(|e| panic!("{e}")));
     let mut m: AuthenticatingRewriter =
         AuthenticatingRewriter::new(rewriter, AuthChoice::Any, None, [3; 16], 0);
     let sent = send(&mut m, GET);
@@ -337,7 +339,8 @@ fn a_request_sent_again_before_the_407_body_arrives_skips_that_body_first() {
 #[test]
 fn any_over_a_plain_proxy_asks_first_then_sends_basic_with_every_request() {
     let target = example();
-    let rewriter = ForwardRewriter::new(&target, None).unwrap_or_else(|e| panic!("{e}"));
+    let rewriter =
+        std::boxed::Box::new(ForwardRewriter::new(&target, None).unwrap_or_else(|e| panic!("{e}")));
     let credentials = Credentials::from_encoded("alice", "pw");
     let learned = alloc::sync::Arc::new(crate::auth::LearnedScheme::default());
     let mut m: AuthenticatingRewriter =
