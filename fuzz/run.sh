@@ -16,7 +16,7 @@ seconds="${1:-30}"
 shift || true
 targets=("$@")
 if [ "${#targets[@]}" -eq 0 ]; then
-    targets=(proxy_url env no_proxy route connect_response forward_rewriter establish auth request_path)
+    targets=(proxy_url env no_proxy route connect_response forward_rewriter establish auth request_path forward_auth)
 fi
 
 if ! cargo fuzz --version >/dev/null 2>&1; then

@@ -40,7 +40,7 @@ pub enum AuthChoice {
     /// `http://` proxy the first request goes without credentials, to learn what the proxy
     /// offers: a password sent as Basic before that would reach, readable, a proxy that
     /// would have taken NTLM or Digest. What it asked for is remembered for the client's
-    /// later connections ([`crate::auth::learned`]). Over an `https://` proxy, Basic goes
+    /// later connections (`egress_core::auth::learned`). Over an `https://` proxy, Basic goes
     /// with the first request (inside TLS).
     #[default]
     Any,
@@ -52,7 +52,7 @@ pub enum AuthChoice {
     /// NTLMv2 only (the negotiate message goes with the first request).
     Ntlm,
     /// Negotiate (SPNEGO/Kerberos) only, answered on the proxy's challenge; needs a
-    /// [`NegotiateProvider`].
+    /// Negotiate provider (`egress_core::auth::NegotiateProvider`).
     Negotiate,
 }
 

@@ -470,7 +470,7 @@ impl<const N: usize> AuthenticatingRewriter<N> {
         } else {
             Err(AuthProblem::CannotResend)
         };
-        let same_connection = body_left.filter(|&len| after_head <= len);
+        let same_connection = body_left;
         let answer = match answer {
             // A 407 that ends its connection: a scheme bound to the connection cannot go
             // on; any other goes on over a new connection, if the driver can make one.
@@ -488,9 +488,19 @@ impl<const N: usize> AuthenticatingRewriter<N> {
                 self.answered = Some((reply.challenges.scheme_names(), rounds.saturating_add(1)));
                 self.answer = Some(value);
                 self.resend = Some(0);
+                let mut out_of_turn = Vec::new();
                 self.response = match same_connection {
                     Some(len) if len > after_head => Response::Skip(len - after_head),
-                    Some(_) => Response::Head(Vec::new()),
+                    Some(len) => {
+                        // Bytes after the 407's body, before the request went again: the
+                        // proxy speaking out of turn, taken as the next response (as when
+                        // they come in a later read, see `receive`).
+                        if let Response::Head(head) = &self.response {
+                            let body_end = end.saturating_add(len as usize).min(head.len());
+                            out_of_turn.extend_from_slice(&head[body_end..]);
+                        }
+                        Response::Head(Vec::new())
+                    }
                     None => {
                         // Kept until the driver says whether it could reconnect.
                         let held = match core::mem::replace(&mut self.response, Response::Idle) {
@@ -501,6 +511,9 @@ impl<const N: usize> AuthenticatingRewriter<N> {
                         Response::Head(Vec::new())
                     }
                 };
+                if !out_of_turn.is_empty() {
+                    return self.receive_head(&out_of_turn);
+                }
                 Received::Taken
             }
             Err(problem) => {

@@ -23,6 +23,7 @@ mod auth;
 mod connect_response;
 mod env;
 mod establish;
+mod forward_auth;
 mod forward_rewriter;
 mod no_proxy;
 mod proxy_url;
@@ -33,6 +34,7 @@ pub use auth::check_auth;
 pub use connect_response::{DECISION_LIMIT, check_connect_response};
 pub use env::check_env;
 pub use establish::check_establish;
+pub use forward_auth::check_forward_auth;
 pub use forward_rewriter::check_forward_rewriter;
 pub use no_proxy::check_no_proxy;
 pub use proxy_url::check_proxy_url;
@@ -43,7 +45,7 @@ use alloc::vec::Vec;
 
 /// Names of all targets, in the order `fuzz/run.sh` runs them; the replay test checks that
 /// each has a corpus directory.
-pub const TARGETS: [&str; 9] = [
+pub const TARGETS: [&str; 10] = [
     "proxy_url",
     "env",
     "no_proxy",
@@ -53,6 +55,7 @@ pub const TARGETS: [&str; 9] = [
     "establish",
     "auth",
     "request_path",
+    "forward_auth",
 ];
 
 /// The check function of a target named in [`TARGETS`].
@@ -67,6 +70,7 @@ pub fn check_fn(target: &str) -> Option<fn(&[u8])> {
         "establish" => check_establish,
         "auth" => check_auth,
         "request_path" => check_request_path,
+        "forward_auth" => check_forward_auth,
         _ => return None,
     };
     Some(check)
