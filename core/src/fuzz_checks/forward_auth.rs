@@ -177,16 +177,16 @@ fn drive(flags: u8, request: &[u8], responses: &[Vec<u8>], sizes: &[usize]) -> O
                 Received::Taken => drain(&mut machine, &mut outcome.delivered),
             }
             if machine.needs_new_connection() {
-                // What comes after an announced close is not read; the driver reconnects.
-                rest = &[];
-            }
-        }
-        if machine.needs_new_connection() {
-            if flags & 16 != 0 {
-                machine.reconnected();
-            } else {
-                machine.cannot_reconnect();
-                drain(&mut machine, &mut outcome.delivered);
+                if flags & 16 != 0 {
+                    // A new connection: what the old one sends after its 407 is not read.
+                    machine.reconnected();
+                    rest = &[];
+                } else {
+                    // No new connection: the 407 and the rest of its response are the
+                    // client's.
+                    machine.cannot_reconnect();
+                    drain(&mut machine, &mut outcome.delivered);
+                }
             }
         }
         if machine.has_pending_output() {
