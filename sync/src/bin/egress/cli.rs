@@ -115,7 +115,7 @@ pub(crate) struct ConnectArgs {
     /// TESTING ONLY: accept any certificate from an https:// proxy (no verification).
     #[arg(long)]
     pub(crate) proxy_insecure: bool,
-    /// Proxy authentication: any (the strongest the proxy offers), basic, digest, ntlm or negotiate (Kerberos, with the `negotiate` feature: your kinit ticket, no password in the proxy URL).
+    /// Proxy authentication: any (the strongest the proxy offers; no password in the clear before a plain http:// proxy asks), basic (sent with the first request), digest, ntlm or negotiate (Kerberos, with the `negotiate` feature: your kinit ticket, no password in the proxy URL).
     #[arg(long, value_name = "SCHEME", default_value = "any", value_parser = parse_proxy_auth)]
     pub(crate) proxy_auth: egress_core::auth::AuthChoice,
     /// Roots that verify https:// targets: both (default), webpki or system (SSL_CERT_FILE, SSL_CERT_DIR, the system bundle).
