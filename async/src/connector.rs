@@ -19,7 +19,7 @@ use egress_core::{Decision, Target, TargetError};
 use ureq_proto::http::Uri;
 
 use crate::connection::Connection;
-use crate::establish::{establish, fresh_random};
+use crate::establish::{establish, fresh_seed};
 use crate::settings::{Settings, target_of};
 use crate::stream::Rewriting;
 use crate::{ConnectorBuilder, Error};
@@ -122,15 +122,10 @@ impl Connector {
         let rewriting = match decision.proxy.filter(|_| ready.forward) {
             None => None,
             Some(proxy) => {
-                let unix_time = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |since| since.as_secs());
-                let rewriter = self.settings.shared.forward_writer(
-                    &target,
-                    proxy,
-                    fresh_random(),
-                    unix_time,
-                )?;
+                let rewriter = self
+                    .settings
+                    .shared
+                    .forward_writer(&target, proxy, fresh_seed())?;
                 Some(Rewriting::new(rewriter))
             }
         };

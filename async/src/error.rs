@@ -24,14 +24,6 @@ pub enum Error {
 }
 
 impl Error {
-    /// The classified failure, unless this is an HTTP exchange error.
-    pub fn failure(&self) -> Option<&Failure> {
-        match self {
-            Error::Failure(failure) => Some(failure),
-            Error::Http(_) => None,
-        }
-    }
-
     egress_core::failure_accessors!();
 
     /// The phase the failure happened in, if known.

@@ -23,7 +23,7 @@ use ureq::unversioned::transport::{ConnectionDetails, Connector, NextTimeout, Tr
 
 use crate::Error;
 use crate::establish::establish;
-use crate::establish::fresh_random;
+use crate::establish::fresh_seed;
 use crate::settings::{Settings, target_of};
 use crate::transport::SocketTransport;
 
@@ -49,12 +49,9 @@ impl EgressConnector {
         let Some(proxy) = decision.proxy.filter(|_| ready.forward) else {
             return Ok(transport);
         };
-        let unix_time = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |since| since.as_secs());
         let rewriter = settings
             .shared
-            .forward_writer(&target, proxy, fresh_random(), unix_time)
+            .forward_writer(&target, proxy, fresh_seed())
             .map(Box::new)?;
         let watch = ForwardWatch::new(proxy.shown(), settings.shared.timeouts().proxy_handshake);
         Ok(transport.forwarding(

@@ -25,14 +25,6 @@ pub enum Error {
 }
 
 impl Error {
-    /// The classified failure, unless this is one of ureq's own errors.
-    pub fn failure(&self) -> Option<&Failure> {
-        match self {
-            Error::Failure(failure) => Some(failure),
-            Error::Http(_) => None,
-        }
-    }
-
     egress_core::failure_accessors!();
 
     /// The phase the failure happened in, if known.

@@ -9,6 +9,7 @@ use std::net::{IpAddr, TcpStream, ToSocketAddrs};
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
+use egress_core::auth::Seed;
 use egress_core::establish::{Action, Establish, Ready, TlsPeer};
 use egress_core::failure::{Failure, PeerError};
 use egress_core::settings::PhaseReport;
@@ -39,12 +40,11 @@ pub(crate) fn establish(
 ) -> Result<Established, Failure> {
     let shared = &settings.shared;
     let clock = Clock::start();
+    let seed = fresh_seed();
     let options = egress_core::establish::Options {
         deadline: within.map(|left| clock.now() + left),
-        random: fresh_random(),
-        unix_time: std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |since| since.as_secs()),
+        random: seed.random,
+        unix_time: seed.unix_time,
         ..shared.establish_options()
     };
     let mut machine = Establish::new(decision, target, options, clock.now());
@@ -218,16 +218,11 @@ fn tls_handshake(
     Ok(SocketStream::Tls(Box::new(tls)))
 }
 
-/// 16 bytes from the operating system for proxy authentication (Digest's cnonce, NTLM's
-/// client challenge). Should the OS refuse, the clock's nanoseconds stand in: a client nonce
-/// must be fresh, not secret.
-pub(crate) fn fresh_random() -> [u8; 16] {
+/// What this connection's proxy authentication needs from the OS: randomness and the
+/// wall-clock time (egress-core's [`Seed`] holds the fallback rule).
+pub(crate) fn fresh_seed() -> Seed {
     let mut bytes = [0u8; 16];
-    if getrandom::fill(&mut bytes).is_err() {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |since| since.as_nanos());
-        bytes = nanos.to_le_bytes();
-    }
-    bytes
+    let random = getrandom::fill(&mut bytes).is_ok().then_some(bytes);
+    let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    Seed::new(random, since_epoch.ok())
 }

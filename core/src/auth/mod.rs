@@ -41,10 +41,12 @@ pub mod gssapi;
 pub mod learned;
 pub mod negotiate;
 pub mod ntlm;
+mod seed;
 pub mod session;
 
 pub use challenge::{Challenge, Challenges};
 pub use error::AuthProblem;
 pub use learned::LearnedScheme;
 pub use negotiate::{NegotiateProvider, SecurityContext, Step};
+pub use seed::Seed;
 pub use session::{AuthChoice, MAX_ROUNDS, ProxyAuth, RoundInput, SchemeKind};

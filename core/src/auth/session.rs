@@ -224,13 +224,7 @@ impl ProxyAuth {
             self.sent = Some(SchemeKind::Digest);
             return Some(digest.authorization(credentials, input.method, input.uri));
         }
-        let scheme = match self.choice {
-            AuthChoice::Any => self.up_front?,
-            AuthChoice::Basic => SchemeKind::Basic,
-            AuthChoice::Ntlm => SchemeKind::Ntlm,
-            AuthChoice::Digest | AuthChoice::Negotiate => return None,
-        };
-        match scheme {
+        match self.sends_first()? {
             SchemeKind::Basic => {
                 self.sent = Some(SchemeKind::Basic);
                 Some(basic(credentials))
@@ -242,6 +236,17 @@ impl ProxyAuth {
                 Some(value)
             }
             SchemeKind::Digest | SchemeKind::Negotiate => None,
+        }
+    }
+
+    /// The scheme [`first_value`](Self::first_value) sends before any challenge on a new
+    /// connection, given credentials: Basic or NTLM's first message, or nothing.
+    pub fn sends_first(&self) -> Option<SchemeKind> {
+        match self.choice {
+            AuthChoice::Any => self.up_front,
+            AuthChoice::Basic => Some(SchemeKind::Basic),
+            AuthChoice::Ntlm => Some(SchemeKind::Ntlm),
+            AuthChoice::Digest | AuthChoice::Negotiate => None,
         }
     }
 

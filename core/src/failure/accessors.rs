@@ -1,12 +1,20 @@
 //! The accessors both frontends' `Error` types offer over their [`Failure`](super::Failure),
 //! written once as a macro so the two error types answer the same questions the same way.
 
-/// Generates `kind`, `kind_name` and `is_proxy_failure` for an error type that has
-/// `fn failure(&self) -> Option<&egress_core::Failure>` (`None` for its HTTP engine's own
-/// errors).
+/// Generates `failure`, `kind`, `kind_name` and `is_proxy_failure` for an error enum with
+/// a `Failure(egress_core::Failure)` variant (every other variant is its HTTP engine's own
+/// error).
 #[macro_export]
 macro_rules! failure_accessors {
     () => {
+        /// The classified failure, unless this is one of the HTTP engine's own errors.
+        pub fn failure(&self) -> Option<&$crate::Failure> {
+            match self {
+                Self::Failure(failure) => Some(failure),
+                _ => None,
+            }
+        }
+
         /// The failure's kind, unless this is one of the HTTP engine's own errors.
         pub fn kind(&self) -> Option<$crate::FailureKind> {
             self.failure().map($crate::Failure::kind)

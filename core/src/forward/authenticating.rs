@@ -34,6 +34,7 @@ use sha2::{Digest as _, Sha256};
 use super::{ForwardError, ForwardRewriter, HEAD_CAPACITY, Progress};
 use crate::auth::{
     AuthChoice, AuthProblem, LearnedScheme, NegotiateProvider, ProxyAuth, RoundInput, SchemeKind,
+    Seed,
 };
 use crate::credentials::Credentials;
 use crate::establish::auth_round::auth_reply;
@@ -44,6 +45,9 @@ pub const REPLAY_LIMIT: usize = 64 * 1024;
 
 /// The longest response head looked at; a longer head passes to the client unexamined.
 const RESPONSE_HEAD_LIMIT: usize = 64 * 1024;
+
+/// The longest status line looked at.
+const STATUS_LINE_LIMIT: usize = 1024;
 
 /// What [`AuthenticatingRewriter::receive`] did with response bytes.
 #[must_use]
@@ -135,15 +139,14 @@ pub struct AuthenticatingRewriter<const N: usize = HEAD_CAPACITY> {
 
 impl<const N: usize> AuthenticatingRewriter<N> {
     /// Authenticates `rewriter`'s requests with the schemes `choice` allows, as the
-    /// percent-encoded `credentials` of the proxy URL. `random` seeds every round's
-    /// client nonce (the core has no randomness of its own); `unix_time` is NTLMv2's
+    /// percent-encoded `credentials` of the proxy URL. `seed.random` seeds every round's
+    /// client nonce (the core has no randomness of its own); `seed.unix_time` is NTLMv2's
     /// timestamp when the proxy sends none.
     pub fn new(
         mut rewriter: Box<ForwardRewriter<N>>,
         choice: AuthChoice,
         credentials: Option<Credentials<'_>>,
-        random: [u8; 16],
-        unix_time: u64,
+        seed: Seed,
     ) -> Self {
         // Without credentials there is nothing to answer a 407 with (Negotiate aside): the
         // rewriter runs alone, nothing is kept, and responses pass untouched.
@@ -159,8 +162,8 @@ impl<const N: usize> AuthenticatingRewriter<N> {
             choice,
             credentials: credentials
                 .map(|c| (c.encoded_user().into(), c.encoded_password().into())),
-            seed: random,
-            unix_time,
+            seed: seed.random,
+            unix_time: seed.unix_time,
             rounds: 0,
             replay: active.then(Vec::new),
             resend: None,
@@ -410,22 +413,27 @@ impl<const N: usize> AuthenticatingRewriter<N> {
         let Response::Head(head) = &mut self.response else {
             return Received::Unchanged;
         };
+        let seen = head.len();
         head.extend_from_slice(bytes);
         // Only a 407 (or tinyproxy's 401) is held whole; any other answer goes to the
         // client as soon as its status line shows what it is, so a head arriving slowly
-        // reaches the client's own timers byte by byte.
-        let status_line = head
+        // reaches the client's own timers byte by byte. A status line longer than
+        // STATUS_LINE_LIMIT is not HTTP: it goes to the client, which refuses it.
+        let probe = &head[..head.len().min(STATUS_LINE_LIMIT)];
+        let status_line = probe
             .windows(2)
             .position(|w| w == b"\r\n")
             .map(|at| status_of(&head[..at]));
-        if let Some(status) = status_line
-            && !matches!(status, Some(100..=199 | 401 | 407))
-        {
+        let too_long = status_line.is_none() && head.len() > STATUS_LINE_LIMIT;
+        if too_long || status_line.is_some_and(|s| !matches!(s, Some(100..=199 | 401 | 407))) {
             self.accept_response();
             self.release_rest();
             return Received::Taken;
         }
-        let Some(end) = find_head_end(head) else {
+        // Only the new bytes (and the three before them) can complete the blank line: the
+        // head is never searched twice.
+        let from = seen.saturating_sub(3);
+        let Some(end) = find_head_end(&head[from..]).map(|at| from + at) else {
             if head.len() > RESPONSE_HEAD_LIMIT {
                 self.release_rest();
             }

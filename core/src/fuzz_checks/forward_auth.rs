@@ -150,8 +150,10 @@ fn drive(flags: u8, request: &[u8], responses: &[Vec<u8>], sizes: &[usize]) -> O
         alloc::boxed::Box::new(rewriter),
         CHOICES[usize::from(flags & 3)],
         credentials,
-        [7; 16],
-        0,
+        crate::auth::Seed {
+            random: [7; 16],
+            unix_time: 0,
+        },
     )
     .for_proxy(flags & 8 != 0, learned);
     let mut outcome = Outcome {

@@ -18,7 +18,7 @@
 use alloc::string::ToString;
 
 use super::{Decision, RouteKind, RouterProxy};
-use crate::auth::{AuthChoice, AuthProblem, SchemeKind};
+use crate::auth::{AuthChoice, AuthProblem, ProxyAuth, SchemeKind};
 use crate::connect::AuthSchemes;
 use crate::establish::auth_round::reusable_body_len;
 use crate::failure::Failure;
@@ -88,15 +88,14 @@ fn answered_with<'v>(
     status: u16,
     headers: impl Iterator<Item = (&'v [u8], &'v [u8])>,
 ) -> (Option<&'static str>, AuthProblem) {
-    // What went before any challenge: see `ProxyAuth::for_proxy`.
-    let preemptive_basic = match choice {
-        AuthChoice::Basic => true,
-        AuthChoice::Any => {
-            proxy.scheme() == crate::Scheme::Https
-                || proxy.learned_scheme().get() == Some(SchemeKind::Basic)
-        }
-        _ => false,
-    };
+    // What the forward writer sent before any challenge, by the same rule.
+    let first = ProxyAuth::for_proxy(
+        choice,
+        proxy.scheme() == crate::Scheme::Https,
+        proxy.learned_scheme().get(),
+    )
+    .sends_first();
+    let preemptive_basic = first == Some(SchemeKind::Basic);
     let best = SchemeKind::ALL_STRONGEST_FIRST
         .into_iter()
         .find(|&kind| choice.allows(kind) && schemes.contains(kind.name()));

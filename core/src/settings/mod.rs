@@ -107,14 +107,13 @@ impl Settings {
     /// absolute form with the proxy header lines, and the proxy's 407s answered with the
     /// schemes allowed (see [`AuthenticatingRewriter`]). Each connection keeps its own
     /// authentication state: an NTLM handshake belongs to one connection, and a Digest
-    /// nonce counted on one connection is never counted on another. `random` and
-    /// `unix_time` are the driver's, as for [`establish_options`](Self::establish_options).
+    /// nonce counted on one connection is never counted on another. `seed` is the driver's
+    /// read of the OS, as for [`establish_options`](Self::establish_options).
     pub fn forward_writer<const N: usize>(
         &self,
         target: &Target<'_>,
         proxy: &RouterProxy,
-        random: [u8; 16],
-        unix_time: u64,
+        seed: crate::auth::Seed,
     ) -> Result<AuthenticatingRewriter<N>, Failure> {
         let credentials = proxy.url().credentials();
         let rewriter = ForwardRewriter::<N>::with_head_capacity(target, None)
@@ -124,9 +123,8 @@ impl Settings {
                 problem: alloc::format!("cannot forward to {}: {error}", target.authority()),
             })?;
         let proxy_tls = proxy.scheme() == crate::Scheme::Https;
-        let writer =
-            AuthenticatingRewriter::new(rewriter, self.proxy_auth, credentials, random, unix_time)
-                .for_proxy(proxy_tls, Arc::clone(proxy.learned_scheme()));
+        let writer = AuthenticatingRewriter::new(rewriter, self.proxy_auth, credentials, seed)
+            .for_proxy(proxy_tls, Arc::clone(proxy.learned_scheme()));
         Ok(match &self.negotiate {
             Some(provider) => writer.with_negotiate(
                 Arc::clone(provider),

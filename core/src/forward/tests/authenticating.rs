@@ -8,8 +8,13 @@ use std::vec::Vec;
 
 use super::example;
 use crate::Credentials;
-use crate::auth::{AuthChoice, AuthProblem, SchemeKind};
+use crate::auth::{AuthChoice, AuthProblem, SchemeKind, Seed};
 use crate::forward::{AuthenticatingRewriter, ForwardRewriter, REPLAY_LIMIT, Received};
+
+const SEED: Seed = Seed {
+    random: [3; 16],
+    unix_time: 0,
+};
 
 const GET: &[u8] = b"GET /p?q HTTP/1.1\r\nHost: example.com\r\n\r\n";
 
@@ -18,7 +23,7 @@ fn machine(choice: AuthChoice, password: &str) -> AuthenticatingRewriter {
     let rewriter =
         std::boxed::Box::new(ForwardRewriter::new(&target, None).unwrap_or_else(|e| panic!("{e}")));
     let credentials = Credentials::from_encoded("alice", password);
-    AuthenticatingRewriter::new(rewriter, choice, Some(credentials), [3; 16], 0)
+    AuthenticatingRewriter::new(rewriter, choice, Some(credentials), SEED)
 }
 
 /// Everything the machine writes for `input` (and any resend), with small output buffers.
@@ -305,7 +310,7 @@ fn without_credentials_nothing_is_kept_and_every_response_passes() {
     let rewriter =
         std::boxed::Box::new(ForwardRewriter::new(&target, None).unwrap_or_else(|e| panic!("{e}")));
     let mut m: AuthenticatingRewriter =
-        AuthenticatingRewriter::new(rewriter, AuthChoice::Any, None, [3; 16], 0);
+        AuthenticatingRewriter::new(rewriter, AuthChoice::Any, None, SEED);
     let sent = send(&mut m, GET);
     assert_eq!(authorization(&sent), None);
     let challenge = digest_407("n1", false);
@@ -344,7 +349,7 @@ fn any_over_a_plain_proxy_asks_first_then_sends_basic_with_every_request() {
     let credentials = Credentials::from_encoded("alice", "pw");
     let learned = alloc::sync::Arc::new(crate::auth::LearnedScheme::default());
     let mut m: AuthenticatingRewriter =
-        AuthenticatingRewriter::new(rewriter, AuthChoice::Any, Some(credentials), [3; 16], 0)
+        AuthenticatingRewriter::new(rewriter, AuthChoice::Any, Some(credentials), SEED)
             .for_proxy(false, learned);
     let first = send(&mut m, GET);
     assert_eq!(authorization(&first), None);
